@@ -1,0 +1,9 @@
+pub mod copy_trading;
+pub mod events;
+pub mod health;
+pub mod markets;
+pub mod positions;
+pub mod smart;
+pub mod trades;
+pub mod users;
+pub mod webhooks;
