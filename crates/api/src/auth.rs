@@ -7,7 +7,11 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Requires `Authorization: Bearer $API_TOKEN`, compared in constant time.
-pub async fn require_bearer(State(state): State<AppState>, req: Request, next: Next) -> Result<Response, ApiError> {
+pub async fn require_bearer(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let presented = req
         .headers()
         .get(http::header::AUTHORIZATION)

@@ -31,24 +31,44 @@ pub fn watched(cache: &Cache) -> String {
 }
 
 /// After a user's positions changed (open, close, TP/SL).
-pub async fn positions_changed(cache: &Cache, telegram_id: i64) -> Result<(), ts_cache::CacheError> {
-    cache.delete_pattern(&positions(cache, telegram_id, "*")).await.map(drop)
+pub async fn positions_changed(
+    cache: &Cache,
+    telegram_id: i64,
+) -> Result<(), ts_cache::CacheError> {
+    cache
+        .delete_pattern(&positions(cache, telegram_id, "*"))
+        .await
+        .map(drop)
 }
 
 /// After an allocation was created or stopped: the user's list, leader stats, watched set.
-pub async fn allocations_changed(cache: &Cache, telegram_id: i64) -> Result<(), ts_cache::CacheError> {
-    cache.delete_pattern(&allocations(cache, telegram_id, "*")).await?;
-    cache.delete(&[leaders(cache), watched(cache)]).await.map(drop)
+pub async fn allocations_changed(
+    cache: &Cache,
+    telegram_id: i64,
+) -> Result<(), ts_cache::CacheError> {
+    cache
+        .delete_pattern(&allocations(cache, telegram_id, "*"))
+        .await?;
+    cache
+        .delete(&[leaders(cache), watched(cache)])
+        .await
+        .map(drop)
 }
 
 /// After leader trades were stored: trade lists, leader stats, watched set (webhook flag).
 pub async fn trades_changed(cache: &Cache) -> Result<(), ts_cache::CacheError> {
     cache.delete_pattern(&cache.key("cache:trades:*")).await?;
-    cache.delete(&[leaders(cache), watched(cache)]).await.map(drop)
+    cache
+        .delete(&[leaders(cache), watched(cache)])
+        .await
+        .map(drop)
 }
 
 /// After markets were upserted (the workers' poller calls the same through ts-cache).
 pub async fn markets_changed(cache: &Cache) -> Result<(), ts_cache::CacheError> {
     cache.delete_pattern(&cache.key("cache:markets:*")).await?;
-    cache.delete_pattern(&cache.key("cache:recommendations:*")).await.map(drop)
+    cache
+        .delete_pattern(&cache.key("cache:recommendations:*"))
+        .await
+        .map(drop)
 }

@@ -3,8 +3,8 @@
 use std::future::Future;
 
 use axum::response::{IntoResponse, Response};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -23,7 +23,11 @@ where
     }
     let value = load().await?;
     let json = serde_json::to_string(&value).map_err(|e| ApiError::Internal(e.into()))?;
-    if let Err(e) = state.cache.set_raw(&key, &json, state.inner.cache_ttl).await {
+    if let Err(e) = state
+        .cache
+        .set_raw(&key, &json, state.inner.cache_ttl)
+        .await
+    {
         tracing::warn!(error = %e, "cache write failed");
     }
     Ok(json_response(json))
@@ -42,7 +46,11 @@ where
         Err(e) => tracing::warn!(error = %e, "cache read failed, reading from postgres"),
     }
     let value = load().await?;
-    if let Err(e) = state.cache.set_json(&key, &value, state.inner.cache_ttl).await {
+    if let Err(e) = state
+        .cache
+        .set_json(&key, &value, state.inner.cache_ttl)
+        .await
+    {
         tracing::warn!(error = %e, "cache write failed");
     }
     Ok(value)

@@ -1,9 +1,9 @@
 //! One error type for every handler: each variant maps to a status and the JSON body
 //! `{"error": {"code", "message"}}`. Client mistakes are 4xx; only our own faults are 5xx.
+use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use ts_core::{ApiErrorBody, ValidationError};
 
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +56,10 @@ impl IntoResponse for ApiError {
         }
         let mut resp = (status, Json(ApiErrorBody::new(code, self.to_string()))).into_response();
         if status == StatusCode::UNAUTHORIZED {
-            resp.headers_mut()
-                .insert(http::header::WWW_AUTHENTICATE, http::HeaderValue::from_static("Bearer"));
+            resp.headers_mut().insert(
+                http::header::WWW_AUTHENTICATE,
+                http::HeaderValue::from_static("Bearer"),
+            );
         }
         resp
     }
@@ -82,7 +84,9 @@ impl From<ts_store::StoreError> for ApiError {
 impl From<ts_cache::CacheError> for ApiError {
     fn from(e: ts_cache::CacheError) -> Self {
         match e {
-            ts_cache::CacheError::Redis(r) if r.is_io_error() || r.is_connection_dropped() || r.is_timeout() => {
+            ts_cache::CacheError::Redis(r)
+                if r.is_io_error() || r.is_connection_dropped() || r.is_timeout() =>
+            {
                 Self::Unavailable("redis is unavailable, try again".into())
             }
             other => Self::Internal(other.into()),

@@ -11,18 +11,29 @@ use crate::state::AppState;
 
 pub const MAX_TRADES_PER_CALL: usize = 500;
 
-pub async fn ingest(state: &AppState, trades: Vec<IncomingTrade>, source: TradeSource) -> ApiResult<WebhookReceipt> {
+pub async fn ingest(
+    state: &AppState,
+    trades: Vec<IncomingTrade>,
+    source: TradeSource,
+) -> ApiResult<WebhookReceipt> {
     if trades.is_empty() {
         return Err(ApiError::Validation("no trades in the body".into()));
     }
     if trades.len() > MAX_TRADES_PER_CALL {
-        return Err(ApiError::Validation(format!("at most {MAX_TRADES_PER_CALL} trades per call")));
+        return Err(ApiError::Validation(format!(
+            "at most {MAX_TRADES_PER_CALL} trades per call"
+        )));
     }
     // Validate all before storing any, so a bad batch stores nothing.
     for (i, t) in trades.iter().enumerate() {
-        t.validate().map_err(|e| ApiError::Validation(format!("trades[{i}]: {e}")))?;
+        t.validate()
+            .map_err(|e| ApiError::Validation(format!("trades[{i}]: {e}")))?;
     }
-    let mut receipt = WebhookReceipt { received: trades.len(), stored: 0, duplicates: 0 };
+    let mut receipt = WebhookReceipt {
+        received: trades.len(),
+        stored: 0,
+        duplicates: 0,
+    };
     for t in &trades {
         let stored = state.store.trading().insert_trade(t, source).await?;
         if stored.is_new {
@@ -31,7 +42,10 @@ pub async fn ingest(state: &AppState, trades: Vec<IncomingTrade>, source: TradeS
             receipt.duplicates += 1;
         }
         if !stored.streamed {
-            let msg = LeaderTradeMessage { trade: stored.trade.clone(), traceparent: ts_telemetry::current_traceparent() };
+            let msg = LeaderTradeMessage {
+                trade: stored.trade.clone(),
+                traceparent: ts_telemetry::current_traceparent(),
+            };
             // On failure the trade stays unstreamed, so the sender's retry appends it.
             state.cache.append_leader_trade(&msg).await?;
             state.store.trading().mark_streamed(stored.trade.id).await?;

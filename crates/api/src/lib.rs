@@ -38,10 +38,14 @@ pub async fn build_state(settings: &ApiSettings) -> anyhow::Result<AppState> {
     }
     let cipher = SecretCipher::new(settings.encryption_key.expose()).context("ENCRYPTION_KEY")?;
     let store = Store::connect_lazy(settings.database_url.expose(), POOL_SIZE, cipher)?;
-    wait_for("postgres", || store.migrate()).await.context("running database migrations")?;
+    wait_for("postgres", || store.migrate())
+        .await
+        .context("running database migrations")?;
     let redis_url = settings.redis_url.expose().to_string();
     let prefix = settings.redis_key_prefix.clone();
-    let cache = wait_for("redis", || Cache::connect(&redis_url, &prefix)).await.context("connecting to redis")?;
+    let cache = wait_for("redis", || Cache::connect(&redis_url, &prefix))
+        .await
+        .context("connecting to redis")?;
     Ok(AppState {
         store,
         cache,
@@ -82,17 +86,29 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = router(state);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }
 
 /// Builds and serves the API on `API_HOST:API_PORT`.
-pub async fn run(settings: ApiSettings, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+pub async fn run(
+    settings: ApiSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let state = build_state(&settings).await?;
     let addr: SocketAddr = format!("{}:{}", settings.host, settings.port)
         .parse()
-        .with_context(|| format!("API_HOST/API_PORT do not form an address: {}:{}", settings.host, settings.port))?;
-    let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
+        .with_context(|| {
+            format!(
+                "API_HOST/API_PORT do not form an address: {}:{}",
+                settings.host, settings.port
+            )
+        })?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     tracing::info!(%addr, "api listening");
     serve(listener, state, shutdown).await
 }

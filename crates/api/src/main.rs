@@ -5,7 +5,10 @@ use ts_config::ApiSettings;
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = ts_config::or_exit(ApiSettings::from_env());
-    let telemetry = match ts_telemetry::init(&settings.telemetry.service_name, settings.telemetry.otlp_endpoint.as_deref()) {
+    let telemetry = match ts_telemetry::init(
+        &settings.telemetry.service_name,
+        settings.telemetry.otlp_endpoint.as_deref(),
+    ) {
         Ok(guard) => guard,
         Err(e) => {
             eprintln!("telemetry error: {e}");

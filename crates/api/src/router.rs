@@ -1,10 +1,10 @@
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
 use axum::middleware;
 use axum::response::IntoResponse;
-use axum::Router;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,7 +13,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::require_bearer;
 use crate::error::ApiError;
-use crate::routes::{copy_trading, events, health, markets, positions, smart, trades, users, webhooks};
+use crate::routes::{
+    copy_trading, events, health, markets, positions, smart, trades, users, webhooks,
+};
 use crate::state::AppState;
 
 const BODY_LIMIT: usize = 1024 * 1024;
@@ -26,11 +28,20 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi))
         .fallback(|| async { ApiError::NotFound("no such route".into()) })
         .method_not_allowed_fallback(|| async {
-            (StatusCode::METHOD_NOT_ALLOWED, axum::Json(ts_core::ApiErrorBody::new("method_not_allowed", "method not allowed on this route")))
+            (
+                StatusCode::METHOD_NOT_ALLOWED,
+                axum::Json(ts_core::ApiErrorBody::new(
+                    "method_not_allowed",
+                    "method not allowed on this route",
+                )),
+            )
                 .into_response()
         })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }

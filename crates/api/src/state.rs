@@ -24,7 +24,11 @@ impl AppState {
     /// the write that caused them has already succeeded, so a Redis hiccup is logged.
     pub async fn notify(&self, event: Event) {
         let kind = event.kind();
-        if let Err(e) = self.cache.append_event(&event, ts_telemetry::current_traceparent()).await {
+        if let Err(e) = self
+            .cache
+            .append_event(&event, ts_telemetry::current_traceparent())
+            .await
+        {
             tracing::warn!(error = %e, kind, "could not append the event to the events stream");
         }
     }

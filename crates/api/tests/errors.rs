@@ -8,16 +8,34 @@ use testkit::TestApi;
 #[tokio::test]
 async fn bearer_is_required_on_api_routes() {
     let api = TestApi::spawn().await.unwrap();
-    for path in ["/api/v1/markets", "/api/v1/users/1", "/api/v1/copy-trading/leaders", "/api/v1/events"] {
+    for path in [
+        "/api/v1/markets",
+        "/api/v1/users/1",
+        "/api/v1/copy-trading/leaders",
+        "/api/v1/events",
+    ] {
         let (status, body) = json(http().get(api.url(path)).send().await.unwrap()).await;
         assert_eq!(status, 401, "{path}");
         assert_eq!(error_code(&body), "unauthorized");
-        let resp = http().get(api.url(path)).bearer_auth("wrong-token").send().await.unwrap();
+        let resp = http()
+            .get(api.url(path))
+            .bearer_auth("wrong-token")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.headers()["www-authenticate"], "Bearer");
         let (status, _) = json(resp).await;
         assert_eq!(status, 401, "{path} with a wrong token");
     }
-    let (status, _) = json(http().post(api.url("/api/v1/users")).json(&json!({"telegram_id": 1})).send().await.unwrap()).await;
+    let (status, _) = json(
+        http()
+            .post(api.url("/api/v1/users"))
+            .json(&json!({"telegram_id": 1}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 401);
     // Nothing was written by the refused request.
     assert!(api.state.store.users().get(1).await.unwrap().is_none());

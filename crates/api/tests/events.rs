@@ -30,7 +30,11 @@ async fn events_stream_notifies_and_resumes_with_last_event_id() {
     trading_setup(&api, 9, dec!(0.5)).await;
     let mut events = Box::pin(api.client.events(None).await.unwrap());
     let p = api.client.open_position(&req(), None).await.unwrap();
-    let first = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap().unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     match &first.event {
         Event::PositionOpened { position } => assert_eq!(position.id, p.id),
         other => panic!("unexpected {other:?}"),
@@ -39,11 +43,27 @@ async fn events_stream_notifies_and_resumes_with_last_event_id() {
     drop(events);
 
     // While nobody listens, the position closes with a TP; a reconnect gets it.
-    api.client.close_position(p.id, &ClosePositionRequest { telegram_id: 9, reason: CloseReason::TakeProfit }, None).await.unwrap();
+    api.client
+        .close_position(
+            p.id,
+            &ClosePositionRequest {
+                telegram_id: 9,
+                reason: CloseReason::TakeProfit,
+            },
+            None,
+        )
+        .await
+        .unwrap();
     let mut resumed = Box::pin(api.client.events(Some(&first.id)).await.unwrap());
-    let missed = tokio::time::timeout(Duration::from_secs(10), resumed.next()).await.unwrap().unwrap().unwrap();
+    let missed = tokio::time::timeout(Duration::from_secs(10), resumed.next())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
     match missed.event {
-        Event::TpSlHit { position } => assert_eq!(position.close_reason, Some(CloseReason::TakeProfit)),
+        Event::TpSlHit { position } => {
+            assert_eq!(position.close_reason, Some(CloseReason::TakeProfit))
+        }
         other => panic!("unexpected {other:?}"),
     }
 }

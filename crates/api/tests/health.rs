@@ -16,7 +16,10 @@ async fn live_and_ready_with_both_dependencies_up() {
     assert_eq!(body["checks"]["postgres"], "ok");
     assert_eq!(body["checks"]["redis"], "ok");
     let (status, body) = json(http().get(api.url("/")).send().await.unwrap()).await;
-    assert_eq!((status, body["name"].as_str()), (200, Some("tradingstack-api")));
+    assert_eq!(
+        (status, body["name"].as_str()),
+        (200, Some("tradingstack-api"))
+    );
 }
 
 struct RedisProcess(Child);
@@ -29,7 +32,11 @@ impl Drop for RedisProcess {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
@@ -37,7 +44,16 @@ async fn ready_is_503_naming_redis_when_redis_is_down() {
     // A Redis of this test's own, so it can be stopped without disturbing other tests.
     let port = free_port();
     let child = Command::new("redis-server")
-        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
         .stdout(Stdio::null())
         .spawn()
         .expect("redis-server on PATH (scripts/test.sh installs it)");
@@ -50,7 +66,12 @@ async fn ready_is_503_naming_redis_when_redis_is_down() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let api = TestApi::spawn_on(std::sync::Arc::new(TestDatabase::create().await.unwrap()), std::sync::Arc::new(redis)).await.unwrap();
+    let api = TestApi::spawn_on(
+        std::sync::Arc::new(TestDatabase::create().await.unwrap()),
+        std::sync::Arc::new(redis),
+    )
+    .await
+    .unwrap();
     let (status, _) = json(http().get(api.url("/health/ready")).send().await.unwrap()).await;
     assert_eq!(status, 200);
 
@@ -76,9 +97,21 @@ async fn ready_is_503_naming_postgres_when_postgres_is_down() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(api::serve(listener, state, std::future::pending()));
-    let (status, body) = json(http().get(format!("http://{addr}/health/ready")).send().await.unwrap()).await;
+    let (status, body) = json(
+        http()
+            .get(format!("http://{addr}/health/ready"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(body["checks"]["postgres"], "unavailable");
     assert_eq!(body["checks"]["redis"], "ok");
-    assert!(body["error"]["message"].as_str().unwrap().contains("postgres"));
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("postgres")
+    );
 }

@@ -30,10 +30,19 @@ async fn openapi_documents_every_route_and_docs_are_served() {
         ("/health/live", "get"),
         ("/health/ready", "get"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from the OpenAPI document");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing from the OpenAPI document"
+        );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     let docs = http().get(api.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status(), 200);
-    assert!(docs.text().await.unwrap().to_lowercase().contains("swagger"));
+    assert!(
+        docs.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("swagger")
+    );
 }

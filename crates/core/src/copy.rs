@@ -91,7 +91,9 @@ impl CreateAllocationRequest {
                 .map_err(|e| ValidationError::new(format!("max_per_trade: {e}")))?;
         }
         if !(0..=5_000).contains(&self.slippage_bps) {
-            return Err(ValidationError::new("slippage_bps must be between 0 and 5000"));
+            return Err(ValidationError::new(
+                "slippage_bps must be between 0 and 5000",
+            ));
         }
         Ok(())
     }
@@ -146,7 +148,9 @@ impl IncomingTrade {
     pub fn validate(&self) -> Result<(), ValidationError> {
         let hash = self.transaction_hash.trim();
         if !hash.starts_with("0x") || hash.len() < 10 || hash.len() > 80 {
-            return Err(ValidationError::new("transactionHash must be a 0x-prefixed hash"));
+            return Err(ValidationError::new(
+                "transactionHash must be a 0x-prefixed hash",
+            ));
         }
         if self.asset.trim().is_empty() || self.asset.len() > 100 {
             return Err(ValidationError::new("asset must be a token id"));
@@ -291,14 +295,26 @@ mod tests {
     #[test]
     fn sizing() {
         let t = trade(TradeSide::Buy, dec!(200));
-        assert_eq!(copy_amount(&alloc(SizingMode::Fixed, dec!(25), None), &t), Ok(dec!(25)));
-        assert_eq!(copy_amount(&alloc(SizingMode::Percent, dec!(10), None), &t), Ok(dec!(20)));
+        assert_eq!(
+            copy_amount(&alloc(SizingMode::Fixed, dec!(25), None), &t),
+            Ok(dec!(25))
+        );
+        assert_eq!(
+            copy_amount(&alloc(SizingMode::Percent, dec!(10), None), &t),
+            Ok(dec!(20))
+        );
         assert_eq!(
             copy_amount(&alloc(SizingMode::Percent, dec!(10), Some(dec!(5))), &t),
             Ok(dec!(5))
         );
         assert!(copy_amount(&alloc(SizingMode::Percent, dec!(0.1), None), &t).is_err());
-        assert!(copy_amount(&alloc(SizingMode::Fixed, dec!(5), None), &trade(TradeSide::Sell, dec!(9))).is_err());
+        assert!(
+            copy_amount(
+                &alloc(SizingMode::Fixed, dec!(5), None),
+                &trade(TradeSide::Sell, dec!(9))
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -316,8 +332,26 @@ mod tests {
         );
         let wrapped = format!(r#"{{"trades":[{one}]}}"#);
         let many = format!("[{one},{one}]");
-        assert_eq!(serde_json::from_str::<WebhookPayload>(&one).unwrap().into_trades().len(), 1);
-        assert_eq!(serde_json::from_str::<WebhookPayload>(&wrapped).unwrap().into_trades().len(), 1);
-        assert_eq!(serde_json::from_str::<WebhookPayload>(&many).unwrap().into_trades().len(), 2);
+        assert_eq!(
+            serde_json::from_str::<WebhookPayload>(&one)
+                .unwrap()
+                .into_trades()
+                .len(),
+            1
+        );
+        assert_eq!(
+            serde_json::from_str::<WebhookPayload>(&wrapped)
+                .unwrap()
+                .into_trades()
+                .len(),
+            1
+        );
+        assert_eq!(
+            serde_json::from_str::<WebhookPayload>(&many)
+                .unwrap()
+                .into_trades()
+                .len(),
+            2
+        );
     }
 }

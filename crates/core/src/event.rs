@@ -7,18 +7,35 @@ use crate::position::Position;
 
 /// A notification streamed by `GET /api/v1/events` (server-sent events: the SSE
 /// `event` is `type`, the `id` resumes the stream with `Last-Event-ID`).
+// Events are built once and serialised straight away, so variant size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    PositionOpened { position: Position },
-    PositionUpdated { position: Position },
-    PositionClosed { position: Position },
+    PositionOpened {
+        position: Position,
+    },
+    PositionUpdated {
+        position: Position,
+    },
+    PositionClosed {
+        position: Position,
+    },
     /// A position closed because its take-profit or stop-loss was crossed.
-    TpSlHit { position: Position },
+    TpSlHit {
+        position: Position,
+    },
     /// A follower's position was opened by copying a leader's trade.
-    CopyTradeExecuted { position: Position, trade: LeaderTrade },
-    AllocationCreated { allocation: Allocation },
-    AllocationStopped { allocation: Allocation },
+    CopyTradeExecuted {
+        position: Position,
+        trade: LeaderTrade,
+    },
+    AllocationCreated {
+        allocation: Allocation,
+    },
+    AllocationStopped {
+        allocation: Allocation,
+    },
 }
 
 impl Event {

@@ -153,10 +153,18 @@ fn default_reason() -> CloseReason {
 #[serde(deny_unknown_fields)]
 pub struct UpdateTpSlRequest {
     pub telegram_id: i64,
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub take_profit: Option<Option<Decimal>>,
-    #[serde(default, deserialize_with = "double_option", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "double_option",
+        skip_serializing_if = "Option::is_none"
+    )]
     #[schema(value_type = Option<String>)]
     pub stop_loss: Option<Option<Decimal>>,
 }
@@ -284,9 +292,18 @@ mod tests {
 
     #[test]
     fn triggers() {
-        assert_eq!(tpsl_trigger(Some(dec!(0.7)), None, dec!(0.7)), Some(CloseReason::TakeProfit));
-        assert_eq!(tpsl_trigger(None, Some(dec!(0.3)), dec!(0.29)), Some(CloseReason::StopLoss));
-        assert_eq!(tpsl_trigger(Some(dec!(0.7)), Some(dec!(0.3)), dec!(0.5)), None);
+        assert_eq!(
+            tpsl_trigger(Some(dec!(0.7)), None, dec!(0.7)),
+            Some(CloseReason::TakeProfit)
+        );
+        assert_eq!(
+            tpsl_trigger(None, Some(dec!(0.3)), dec!(0.29)),
+            Some(CloseReason::StopLoss)
+        );
+        assert_eq!(
+            tpsl_trigger(Some(dec!(0.7)), Some(dec!(0.3)), dec!(0.5)),
+            None
+        );
     }
 
     #[test]

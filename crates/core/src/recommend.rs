@@ -15,7 +15,11 @@ pub fn rank(markets: Vec<Market>, limit: usize) -> Vec<Recommendation> {
         .filter(|m| m.active && !m.closed)
         .filter_map(recommend)
         .collect();
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.market.id.cmp(&b.market.id)));
+    ranked.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.market.id.cmp(&b.market.id))
+    });
     ranked.truncate(limit);
     ranked
 }
@@ -41,7 +45,11 @@ fn recommend(market: Market) -> Option<Recommendation> {
         price.round_dp(2),
         human(volume),
         human(liquidity),
-        if balance > 0.6 { "; still open either way" } else { "; clear favourite with room to run" }
+        if balance > 0.6 {
+            "; still open either way"
+        } else {
+            "; clear favourite with room to run"
+        }
     );
     Some(Recommendation {
         outcome: outcome.name,
@@ -82,8 +90,16 @@ mod tests {
             liquidity: dec!(1000),
             end_date: None,
             outcomes: vec![
-                Outcome { name: "Yes".into(), token_id: format!("{id}1"), price: yes },
-                Outcome { name: "No".into(), token_id: format!("{id}2"), price: yes.map(|p| Decimal::ONE - p) },
+                Outcome {
+                    name: "Yes".into(),
+                    token_id: format!("{id}1"),
+                    price: yes,
+                },
+                Outcome {
+                    name: "No".into(),
+                    token_id: format!("{id}2"),
+                    price: yes.map(|p| Decimal::ONE - p),
+                },
             ],
             updated_at: Utc::now(),
         }

@@ -48,7 +48,9 @@ impl std::fmt::Debug for WalletInput {
 
 pub fn validate_telegram_id(id: i64) -> Result<i64, ValidationError> {
     if id <= 0 {
-        return Err(ValidationError::new("telegram_id must be a positive integer"));
+        return Err(ValidationError::new(
+            "telegram_id must be a positive integer",
+        ));
     }
     Ok(id)
 }
@@ -56,16 +58,23 @@ pub fn validate_telegram_id(id: i64) -> Result<i64, ValidationError> {
 impl UpsertUser {
     pub fn validate(&self) -> Result<(), ValidationError> {
         validate_telegram_id(self.telegram_id)?;
-        for (name, value) in [("username", &self.username), ("first_name", &self.first_name)] {
+        for (name, value) in [
+            ("username", &self.username),
+            ("first_name", &self.first_name),
+        ] {
             if value.as_ref().is_some_and(|v| v.chars().count() > 256) {
-                return Err(ValidationError::new(format!("{name} must be at most 256 characters")));
+                return Err(ValidationError::new(format!(
+                    "{name} must be at most 256 characters"
+                )));
             }
         }
         if let Some(wallet) = &self.wallet {
             crate::LeaderAddress::parse(&wallet.address)
                 .map_err(|e| ValidationError::new(format!("wallet.address: {e}")))?;
             if wallet.secret.is_empty() || wallet.secret.len() > 512 {
-                return Err(ValidationError::new("wallet.secret must be 1 to 512 characters"));
+                return Err(ValidationError::new(
+                    "wallet.secret must be 1 to 512 characters",
+                ));
             }
         }
         Ok(())

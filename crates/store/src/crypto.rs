@@ -25,7 +25,9 @@ impl SecretCipher {
     pub fn new(key: &str) -> Result<Self, StoreError> {
         let bytes = key.as_bytes();
         if bytes.len() != 32 {
-            return Err(StoreError::Config("ENCRYPTION_KEY must be exactly 32 bytes".into()));
+            return Err(StoreError::Config(
+                "ENCRYPTION_KEY must be exactly 32 bytes".into(),
+            ));
         }
         Ok(Self {
             cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(bytes)),
@@ -38,7 +40,13 @@ impl SecretCipher {
         let aad = owner.to_be_bytes();
         let sealed = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), Payload { msg: plaintext.as_bytes(), aad: &aad })
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext.as_bytes(),
+                    aad: &aad,
+                },
+            )
             .expect("AES-GCM encryption of a bounded input cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&sealed);
@@ -53,7 +61,13 @@ impl SecretCipher {
         let aad = owner.to_be_bytes();
         let plain = self
             .cipher
-            .decrypt(Nonce::from_slice(nonce), Payload { msg: sealed, aad: &aad })
+            .decrypt(
+                Nonce::from_slice(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| StoreError::Decrypt)?;
         String::from_utf8(plain).map_err(|_| StoreError::Decrypt)
     }

@@ -11,8 +11,8 @@ pub mod users;
 
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
 pub use crypto::SecretCipher;
 pub use error::StoreError;

@@ -106,11 +106,12 @@ impl<'a> Markets<'a> {
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<Market>> {
-        let row: Option<MarketRow> =
-            sqlx::query_as(AssertSqlSafe(format!("SELECT {MARKET_COLUMNS} FROM markets WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(self.pool)
-                .await?;
+        let row: Option<MarketRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {MARKET_COLUMNS} FROM markets WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?;
         match row {
             Some(r) => Ok(self.with_outcomes(vec![r]).await?.pop()),
             None => Ok(None),
@@ -125,10 +126,14 @@ impl<'a> Markets<'a> {
             ),
             None => None,
         };
-        let pattern = f
-            .search
-            .as_deref()
-            .map(|s| format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+        let pattern = f.search.as_deref().map(|s| {
+            format!(
+                "%{}%",
+                s.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
         let limit = i64::from(f.limit.max(1));
         let rows: Vec<MarketRow> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {MARKET_COLUMNS} FROM markets
@@ -158,7 +163,11 @@ impl<'a> Markets<'a> {
     /// Active markets with the most volume, as candidates for recommendations.
     pub async fn top_active(&self, limit: u32) -> Result<Vec<Market>> {
         Ok(self
-            .list(&MarketFilter { active: Some(true), limit, ..Default::default() })
+            .list(&MarketFilter {
+                active: Some(true),
+                limit,
+                ..Default::default()
+            })
             .await?
             .0)
     }

@@ -4,8 +4,8 @@ use sqlx::PgPool;
 use ts_core::position::{CloseReason, Position, PositionSource, PositionStatus};
 use uuid::Uuid;
 
-use crate::rows::{convert, PositionRow, POSITION_COLUMNS};
 use crate::Result;
+use crate::rows::{POSITION_COLUMNS, PositionRow, convert};
 
 pub struct Positions<'a> {
     pool: &'a PgPool,
@@ -32,15 +32,11 @@ pub struct NewPosition {
     pub request_hash: Option<String>,
 }
 
-/// The outcome of an insert: stored, or an existing row already holds its unique key.
-pub enum Inserted {
-    New(Position),
-    Duplicate,
-}
-
 /// `SELECT` of positions joined to their market, with a `WHERE` clause appended.
 fn select(where_clause: &str) -> String {
-    format!("SELECT {POSITION_COLUMNS} FROM positions p JOIN markets m ON m.id = p.market_id {where_clause}")
+    format!(
+        "SELECT {POSITION_COLUMNS} FROM positions p JOIN markets m ON m.id = p.market_id {where_clause}"
+    )
 }
 
 /// Wraps a data-modifying statement `RETURNING *` so the result carries the market question.
@@ -55,8 +51,9 @@ impl<'a> Positions<'a> {
         Self { pool }
     }
 
-    /// Stores a position unless its idempotency key or (allocation, leader trade) is taken.
-    pub async fn insert(&self, p: &NewPosition) -> Result<Inserted> {
+    /// Stores a position; `None` when its idempotency key or (allocation, leader trade)
+    /// is already taken by an existing row.
+    pub async fn insert(&self, p: &NewPosition) -> Result<Option<Position>> {
         let row: Option<PositionRow> = sqlx::query_as(AssertSqlSafe(returning(
             "INSERT INTO positions (id, telegram_id, market_id, outcome, token_id, amount, size, entry_price,
                 take_profit, stop_loss, status, source, allocation_id, leader_trade_id, idempotency_key, request_hash)
@@ -80,10 +77,7 @@ impl<'a> Positions<'a> {
         .bind(&p.request_hash)
         .fetch_optional(self.pool)
         .await?;
-        Ok(match row {
-            Some(r) => Inserted::New(r.try_into()?),
-            None => Inserted::Duplicate,
-        })
+        row.map(TryInto::try_into).transpose()
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Option<Position>> {
@@ -95,7 +89,10 @@ impl<'a> Positions<'a> {
     }
 
     /// The position created under an idempotency key, with the request fingerprint.
-    pub async fn by_idempotency_key(&self, key: &str) -> Result<Option<(Position, Option<String>)>> {
+    pub async fn by_idempotency_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Position, Option<String>)>> {
         let found: Option<(Uuid, Option<String>)> =
             sqlx::query_as("SELECT id, request_hash FROM positions WHERE idempotency_key = $1")
                 .bind(key)
@@ -108,17 +105,26 @@ impl<'a> Positions<'a> {
     }
 
     /// The follower position that copied a leader trade under an allocation, if any.
-    pub async fn by_copy(&self, allocation_id: Uuid, leader_trade_id: Uuid) -> Result<Option<Position>> {
-        let row: Option<PositionRow> =
-            sqlx::query_as(AssertSqlSafe(select("WHERE p.allocation_id = $1 AND p.leader_trade_id = $2")))
-                .bind(allocation_id)
-                .bind(leader_trade_id)
-                .fetch_optional(self.pool)
-                .await?;
+    pub async fn by_copy(
+        &self,
+        allocation_id: Uuid,
+        leader_trade_id: Uuid,
+    ) -> Result<Option<Position>> {
+        let row: Option<PositionRow> = sqlx::query_as(AssertSqlSafe(select(
+            "WHERE p.allocation_id = $1 AND p.leader_trade_id = $2",
+        )))
+        .bind(allocation_id)
+        .bind(leader_trade_id)
+        .fetch_optional(self.pool)
+        .await?;
         row.map(TryInto::try_into).transpose()
     }
 
-    pub async fn list_for_user(&self, telegram_id: i64, status: Option<PositionStatus>) -> Result<Vec<Position>> {
+    pub async fn list_for_user(
+        &self,
+        telegram_id: i64,
+        status: Option<PositionStatus>,
+    ) -> Result<Vec<Position>> {
         let rows: Vec<PositionRow> = sqlx::query_as(AssertSqlSafe(select(
             "WHERE p.telegram_id = $1 AND ($2::text IS NULL OR p.status = $2) ORDER BY p.opened_at DESC, p.id",
         )))
@@ -141,9 +147,11 @@ impl<'a> Positions<'a> {
 
     /// Token ids held in open positions (the price streamer follows them too).
     pub async fn open_token_ids(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT DISTINCT token_id FROM positions WHERE status = 'open' ORDER BY 1")
-            .fetch_all(self.pool)
-            .await?)
+        Ok(sqlx::query_scalar(
+            "SELECT DISTINCT token_id FROM positions WHERE status = 'open' ORDER BY 1",
+        )
+        .fetch_all(self.pool)
+        .await?)
     }
 
     /// Closes an open position; `None` when it was no longer open.
@@ -172,11 +180,13 @@ impl<'a> Positions<'a> {
 
     /// The close idempotency key a closed position was closed under.
     pub async fn close_key(&self, id: Uuid) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar::<_, Option<String>>("SELECT close_idempotency_key FROM positions WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool)
-            .await?
-            .flatten())
+        Ok(sqlx::query_scalar::<_, Option<String>>(
+            "SELECT close_idempotency_key FROM positions WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?
+        .flatten())
     }
 
     /// Sets TP and SL of an open position; `None` when it was no longer open.

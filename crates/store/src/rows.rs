@@ -2,9 +2,9 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::FromRow;
+use ts_core::LeaderAddress;
 use ts_core::copy::{Allocation, LeaderTrade};
 use ts_core::position::Position;
-use ts_core::LeaderAddress;
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -66,7 +66,11 @@ impl TryFrom<PositionRow> for Position {
             stop_loss: r.stop_loss.map(|d| d.normalize()),
             status: parse("status", &r.status)?,
             source: parse("source", &r.source)?,
-            close_reason: r.close_reason.as_deref().map(|c| parse("close_reason", c)).transpose()?,
+            close_reason: r
+                .close_reason
+                .as_deref()
+                .map(|c| parse("close_reason", c))
+                .transpose()?,
             realized_pnl: r.realized_pnl.map(|d| d.normalize()),
             current_price: None,
             unrealized_pnl: None,

@@ -3,11 +3,13 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::AssertSqlSafe;
 use sqlx::{FromRow, PgPool};
-use ts_core::copy::{Allocation, CreateAllocationRequest, IncomingTrade, Leader, LeaderTrade, WatchedAddress};
 use ts_core::LeaderAddress;
+use ts_core::copy::{
+    Allocation, CreateAllocationRequest, IncomingTrade, Leader, LeaderTrade, WatchedAddress,
+};
 use uuid::Uuid;
 
-use crate::rows::{convert, AllocationRow, TradeRow, ALLOCATION_COLUMNS, TRADE_COLUMNS};
+use crate::rows::{ALLOCATION_COLUMNS, AllocationRow, TRADE_COLUMNS, TradeRow, convert};
 use crate::{Result, StoreError};
 
 pub struct CopyTrading<'a> {
@@ -68,9 +70,17 @@ impl<'a> CopyTrading<'a> {
 
     /// Stores a leader trade once per (transaction hash, asset). The leader row is
     /// created on first sight.
-    pub async fn insert_trade(&self, t: &IncomingTrade, source: TradeSource) -> Result<TradeInsert> {
+    pub async fn insert_trade(
+        &self,
+        t: &IncomingTrade,
+        source: TradeSource,
+    ) -> Result<TradeInsert> {
         let mut tx = self.pool.begin().await?;
-        let name = t.pseudonym.clone().or_else(|| t.name.clone()).filter(|n| !n.is_empty());
+        let name = t
+            .pseudonym
+            .clone()
+            .or_else(|| t.name.clone())
+            .filter(|n| !n.is_empty());
         sqlx::query(
             "INSERT INTO leaders (address, name, has_webhook) VALUES ($1, $2, $3)
              ON CONFLICT (address) DO UPDATE SET name = COALESCE(leaders.name, EXCLUDED.name),
@@ -82,7 +92,13 @@ impl<'a> CopyTrading<'a> {
         .execute(&mut *tx)
         .await?;
         let traded_at = DateTime::<Utc>::from_timestamp(t.timestamp, 0).unwrap_or_else(Utc::now);
-        let size = t.size.unwrap_or_else(|| if t.price.is_zero() { Decimal::ZERO } else { t.usdc() / t.price });
+        let size = t.size.unwrap_or_else(|| {
+            if t.price.is_zero() {
+                Decimal::ZERO
+            } else {
+                t.usdc() / t.price
+            }
+        });
         let row: Option<TradeRow> = sqlx::query_as(AssertSqlSafe(format!(
             "INSERT INTO leader_trades (id, leader_address, transaction_hash, asset, condition_id, side, size, price,
                 usdc_size, outcome, outcome_index, title, source, traded_at)
@@ -107,7 +123,11 @@ impl<'a> CopyTrading<'a> {
         .fetch_optional(&mut *tx)
         .await?;
         let inserted = match row {
-            Some(r) => TradeInsert { trade: r.try_into()?, is_new: true, streamed: false },
+            Some(r) => TradeInsert {
+                trade: r.try_into()?,
+                is_new: true,
+                streamed: false,
+            },
             None => {
                 let (row, streamed): (TradeRow, bool) = {
                     let r: TradeRow = sqlx::query_as(AssertSqlSafe(format!(
@@ -117,13 +137,19 @@ impl<'a> CopyTrading<'a> {
                     .bind(t.asset.trim())
                     .fetch_one(&mut *tx)
                     .await?;
-                    let streamed: bool = sqlx::query_scalar("SELECT streamed_at IS NOT NULL FROM leader_trades WHERE id = $1")
-                        .bind(r.id)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                    let streamed: bool = sqlx::query_scalar(
+                        "SELECT streamed_at IS NOT NULL FROM leader_trades WHERE id = $1",
+                    )
+                    .bind(r.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
                     (r, streamed)
                 };
-                TradeInsert { trade: row.try_into()?, is_new: false, streamed }
+                TradeInsert {
+                    trade: row.try_into()?,
+                    is_new: false,
+                    streamed,
+                }
             }
         };
         tx.commit().await?;
@@ -132,23 +158,31 @@ impl<'a> CopyTrading<'a> {
 
     /// Marks a trade as appended to the leader-trades stream.
     pub async fn mark_streamed(&self, id: Uuid) -> Result<()> {
-        sqlx::query("UPDATE leader_trades SET streamed_at = now() WHERE id = $1 AND streamed_at IS NULL")
-            .bind(id)
-            .execute(self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE leader_trades SET streamed_at = now() WHERE id = $1 AND streamed_at IS NULL",
+        )
+        .bind(id)
+        .execute(self.pool)
+        .await?;
         Ok(())
     }
 
     pub async fn trade(&self, id: Uuid) -> Result<Option<LeaderTrade>> {
-        let row: Option<TradeRow> = sqlx::query_as(AssertSqlSafe(format!("SELECT {TRADE_COLUMNS} FROM leader_trades WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(self.pool)
-            .await?;
+        let row: Option<TradeRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {TRADE_COLUMNS} FROM leader_trades WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?;
         row.map(TryInto::try_into).transpose()
     }
 
     /// Newest first, optionally for one leader.
-    pub async fn trades(&self, leader: Option<&LeaderAddress>, limit: u32) -> Result<Vec<LeaderTrade>> {
+    pub async fn trades(
+        &self,
+        leader: Option<&LeaderAddress>,
+        limit: u32,
+    ) -> Result<Vec<LeaderTrade>> {
         let rows: Vec<TradeRow> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {TRADE_COLUMNS} FROM leader_trades WHERE ($1::text IS NULL OR leader_address = $1)
              ORDER BY traded_at DESC, id LIMIT $2"
@@ -225,15 +259,19 @@ impl<'a> CopyTrading<'a> {
     }
 
     pub async fn allocation(&self, id: Uuid) -> Result<Option<Allocation>> {
-        let row: Option<AllocationRow> =
-            sqlx::query_as(AssertSqlSafe(format!("SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE id = $1")))
-                .bind(id)
-                .fetch_optional(self.pool)
-                .await?;
+        let row: Option<AllocationRow> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool)
+        .await?;
         row.map(TryInto::try_into).transpose()
     }
 
-    pub async fn allocation_by_key(&self, key: &str) -> Result<Option<(Allocation, Option<String>)>> {
+    pub async fn allocation_by_key(
+        &self,
+        key: &str,
+    ) -> Result<Option<(Allocation, Option<String>)>> {
         let row: Option<(Uuid, Option<String>)> =
             sqlx::query_as("SELECT id, request_hash FROM allocations WHERE idempotency_key = $1")
                 .bind(key)
@@ -245,7 +283,11 @@ impl<'a> CopyTrading<'a> {
         }
     }
 
-    pub async fn allocations_for_user(&self, telegram_id: i64, active: Option<bool>) -> Result<Vec<Allocation>> {
+    pub async fn allocations_for_user(
+        &self,
+        telegram_id: i64,
+        active: Option<bool>,
+    ) -> Result<Vec<Allocation>> {
         let rows: Vec<AllocationRow> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {ALLOCATION_COLUMNS} FROM allocations WHERE telegram_id = $1 AND ($2::bool IS NULL OR active = $2)
              ORDER BY created_at DESC, id"
@@ -290,13 +332,22 @@ impl<'a> CopyTrading<'a> {
         .await?;
         rows.into_iter()
             .map(|r| {
-                Ok(WatchedAddress { address: address(r.address)?, followers: r.followers, has_webhook: r.has_webhook })
+                Ok(WatchedAddress {
+                    address: address(r.address)?,
+                    followers: r.followers,
+                    has_webhook: r.has_webhook,
+                })
             })
             .collect()
     }
 
     /// Records why an allocation did not copy a trade (first reason wins).
-    pub async fn record_skip(&self, allocation_id: Uuid, leader_trade_id: Uuid, reason: &str) -> Result<()> {
+    pub async fn record_skip(
+        &self,
+        allocation_id: Uuid,
+        leader_trade_id: Uuid,
+        reason: &str,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO copy_skips (allocation_id, leader_trade_id, reason) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",

@@ -1,18 +1,18 @@
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Json;
 use serde::Deserialize;
+use ts_core::ApiErrorBody;
 use ts_core::copy::{Allocation, CreateAllocationRequest, Leader, OwnerQuery};
 use ts_core::event::Event;
 use ts_core::user::validate_telegram_id;
-use ts_core::ApiErrorBody;
 use uuid::Uuid;
 
 use crate::cache_keys;
 use crate::cached::{cached_raw, invalidate};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{request_hash, ApiJson, ApiPath, ApiQuery, IdempotencyKey};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, request_hash};
 use crate::routes::users::require_user;
 use crate::state::AppState;
 
@@ -21,7 +21,10 @@ use crate::state::AppState;
     responses((status = 200, body = Vec<Leader>)), security(("bearer" = [])))]
 pub async fn leaders(State(state): State<AppState>) -> ApiResult<Response> {
     let key = cache_keys::leaders(&state.cache);
-    cached_raw(&state, key, || async { Ok(state.store.trading().leaders().await?) }).await
+    cached_raw(&state, key, || async {
+        Ok(state.store.trading().leaders().await?)
+    })
+    .await
 }
 
 /// Follows a leader: each of their buys is copied with this sizing.
@@ -43,7 +46,12 @@ pub async fn create_allocation(
         return Ok((StatusCode::OK, Json(existing)));
     }
     require_user(&state, req.telegram_id).await?;
-    let Some(allocation) = state.store.trading().create_allocation(&req, key.as_deref(), &hash).await? else {
+    let Some(allocation) = state
+        .store
+        .trading()
+        .create_allocation(&req, key.as_deref(), &hash)
+        .await?
+    else {
         if let Some(k) = &key
             && let Some(existing) = replay(&state, k, &hash).await?
         {
@@ -51,11 +59,22 @@ pub async fn create_allocation(
         }
         return Err(ApiError::Conflict(
             "already_following",
-            format!("user {} already follows {}; stop that allocation first", req.telegram_id, req.leader_address),
+            format!(
+                "user {} already follows {}; stop that allocation first",
+                req.telegram_id, req.leader_address
+            ),
         ));
     };
-    invalidate("allocations", cache_keys::allocations_changed(&state.cache, allocation.telegram_id)).await;
-    state.notify(Event::AllocationCreated { allocation: allocation.clone() }).await;
+    invalidate(
+        "allocations",
+        cache_keys::allocations_changed(&state.cache, allocation.telegram_id),
+    )
+    .await;
+    state
+        .notify(Event::AllocationCreated {
+            allocation: allocation.clone(),
+        })
+        .await;
     Ok((StatusCode::CREATED, Json(allocation)))
 }
 
@@ -87,10 +106,16 @@ pub async fn list_allocations(
     ApiQuery(q): ApiQuery<AllocationsQuery>,
 ) -> ApiResult<Response> {
     validate_telegram_id(telegram_id)?;
-    let active_key = q.active.map_or("all", |a| if a { "active" } else { "stopped" });
+    let active_key = q
+        .active
+        .map_or("all", |a| if a { "active" } else { "stopped" });
     let key = cache_keys::allocations(&state.cache, telegram_id, active_key);
     cached_raw(&state, key, || async {
-        Ok(state.store.trading().allocations_for_user(telegram_id, q.active).await?)
+        Ok(state
+            .store
+            .trading()
+            .allocations_for_user(telegram_id, q.active)
+            .await?)
     })
     .await
 }
@@ -113,10 +138,23 @@ pub async fn stop_allocation(
         return Ok(Json(current));
     }
     let Some(stopped) = state.store.trading().stop_allocation(id).await? else {
-        let now = state.store.trading().allocation(id).await?.ok_or_else(|| ApiError::not_found(format!("allocation {id}")))?;
+        let now = state
+            .store
+            .trading()
+            .allocation(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("allocation {id}")))?;
         return Ok(Json(now));
     };
-    invalidate("allocations", cache_keys::allocations_changed(&state.cache, stopped.telegram_id)).await;
-    state.notify(Event::AllocationStopped { allocation: stopped.clone() }).await;
+    invalidate(
+        "allocations",
+        cache_keys::allocations_changed(&state.cache, stopped.telegram_id),
+    )
+    .await;
+    state
+        .notify(Event::AllocationStopped {
+            allocation: stopped.clone(),
+        })
+        .await;
     Ok(Json(stopped))
 }

@@ -1,9 +1,9 @@
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde_json::json;
 
 use crate::state::AppState;
@@ -41,7 +41,11 @@ pub async fn ready(State(state): State<AppState>) -> Response {
     let status_of = |r: &Result<(), String>| if r.is_ok() { "ok" } else { "unavailable" };
     let checks = json!({"postgres": status_of(&pg), "redis": status_of(&redis)});
     if failed.is_empty() {
-        (StatusCode::OK, Json(json!({"status": "ready", "checks": checks}))).into_response()
+        (
+            StatusCode::OK,
+            Json(json!({"status": "ready", "checks": checks})),
+        )
+            .into_response()
     } else {
         let body = json!({
             "status": "not_ready",
@@ -72,5 +76,8 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
          # HELP ts_cache_misses_total Cached reads that went to Postgres.\n# TYPE ts_cache_misses_total counter\nts_cache_misses_total {}\n",
         s.hits, s.misses
     );
-    ([(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+    (
+        [(http::header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        body,
+    )
 }

@@ -1,11 +1,11 @@
+use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use ts_core::market::{Market, MarketPage};
 use ts_core::ApiErrorBody;
-use ts_store::markets::{decode_cursor, MarketFilter};
+use ts_core::market::{Market, MarketPage};
+use ts_store::markets::{MarketFilter, decode_cursor};
 
 use crate::cache_keys;
 use crate::cached::{cached, cached_raw};
@@ -33,18 +33,33 @@ impl MarketsQuery {
     fn into_filter(self) -> ApiResult<MarketFilter> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::Validation(format!("limit must be between 1 and {MAX_LIMIT}, got {limit}")));
+            return Err(ApiError::Validation(format!(
+                "limit must be between 1 and {MAX_LIMIT}, got {limit}"
+            )));
         }
-        let search = self.search.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let search = self
+            .search
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
         if search.as_ref().is_some_and(|s| s.chars().count() > 200) {
-            return Err(ApiError::Validation("search must be at most 200 characters".into()));
+            return Err(ApiError::Validation(
+                "search must be at most 200 characters".into(),
+            ));
         }
         if let Some(c) = &self.cursor
             && decode_cursor(c).is_none()
         {
-            return Err(ApiError::BadRequest("invalid_cursor", "cursor is not a next_cursor of this API".into()));
+            return Err(ApiError::BadRequest(
+                "invalid_cursor",
+                "cursor is not a next_cursor of this API".into(),
+            ));
         }
-        Ok(MarketFilter { search, active: self.active, limit, cursor: self.cursor })
+        Ok(MarketFilter {
+            search,
+            active: self.active,
+            limit,
+            cursor: self.cursor,
+        })
     }
 }
 
@@ -57,12 +72,18 @@ fn fingerprint(f: &MarketFilter) -> String {
 #[utoipa::path(get, path = "/api/v1/markets", tag = "markets", params(MarketsQuery),
     responses((status = 200, body = MarketPage), (status = 400, body = ApiErrorBody), (status = 422, body = ApiErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_markets(State(state): State<AppState>, ApiQuery(q): ApiQuery<MarketsQuery>) -> ApiResult<Response> {
+pub async fn list_markets(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<MarketsQuery>,
+) -> ApiResult<Response> {
     let filter = q.into_filter()?;
     let key = cache_keys::market_list(&state.cache, &fingerprint(&filter));
     cached_raw(&state, key, || async {
         let (markets, next_cursor) = state.store.markets().list(&filter).await?;
-        Ok(MarketPage { markets, next_cursor })
+        Ok(MarketPage {
+            markets,
+            next_cursor,
+        })
     })
     .await
 }
@@ -70,7 +91,10 @@ pub async fn list_markets(State(state): State<AppState>, ApiQuery(q): ApiQuery<M
 /// One market with its outcome token ids and their latest prices.
 #[utoipa::path(get, path = "/api/v1/markets/{id}", tag = "markets", params(("id" = String, Path)),
     responses((status = 200, body = Market), (status = 404, body = ApiErrorBody)), security(("bearer" = [])))]
-pub async fn get_market(State(state): State<AppState>, ApiPath(id): ApiPath<String>) -> ApiResult<Json<Market>> {
+pub async fn get_market(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Market>> {
     let market = load_market(&state, &id).await?;
     Ok(Json(with_live_prices(&state, market).await))
 }
@@ -78,11 +102,18 @@ pub async fn get_market(State(state): State<AppState>, ApiPath(id): ApiPath<Stri
 /// The stored market (cached), 404 when unknown.
 pub async fn load_market(state: &AppState, id: &str) -> ApiResult<Market> {
     if id.is_empty() || id.len() > 100 {
-        return Err(ApiError::Validation("market id must be 1 to 100 characters".into()));
+        return Err(ApiError::Validation(
+            "market id must be 1 to 100 characters".into(),
+        ));
     }
     let key = cache_keys::market(&state.cache, id);
     cached(state, key, || async {
-        state.store.markets().get(id).await?.ok_or_else(|| ApiError::not_found(format!("market {id}")))
+        state
+            .store
+            .markets()
+            .get(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("market {id}")))
     })
     .await
 }

@@ -1,22 +1,22 @@
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use ts_core::ApiErrorBody;
 use ts_core::event::Event;
 use ts_core::position::{
-    pnl, shares_for, validate_tpsl, ClosePositionRequest, CloseReason, OpenPositionRequest, Position, PositionSource,
-    PositionStatus, UpdateTpSlRequest,
+    ClosePositionRequest, CloseReason, OpenPositionRequest, Position, PositionSource,
+    PositionStatus, UpdateTpSlRequest, pnl, shares_for, validate_tpsl,
 };
 use ts_core::user::validate_telegram_id;
-use ts_core::ApiErrorBody;
-use ts_store::positions::{Inserted, NewPosition};
+use ts_store::positions::NewPosition;
 use uuid::Uuid;
 
 use crate::cache_keys;
 use crate::cached::{cached, invalidate};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{request_hash, ApiJson, ApiPath, ApiQuery, IdempotencyKey};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, request_hash};
 use crate::routes::markets::load_market;
 use crate::routes::users::require_user;
 use crate::state::AppState;
@@ -41,7 +41,11 @@ pub async fn list_positions(
     let status_key = q.status.map_or("all", PositionStatus::as_str);
     let key = cache_keys::positions(&state.cache, telegram_id, status_key);
     let positions: Vec<Position> = cached(&state, key, || async {
-        Ok(state.store.positions().list_for_user(telegram_id, q.status).await?)
+        Ok(state
+            .store
+            .positions()
+            .list_for_user(telegram_id, q.status)
+            .await?)
     })
     .await?;
     Ok(Json(mark_all(&state, positions).await))
@@ -54,7 +58,11 @@ async fn mark_all(state: &AppState, positions: Vec<Position>) -> Vec<Position> {
         tracing::warn!(error = %e, "could not read prices for unrealised P&L");
         vec![None; tokens.len()]
     });
-    positions.into_iter().zip(prices).map(|(p, t)| p.with_mark(t.map(|t| t.price))).collect()
+    positions
+        .into_iter()
+        .zip(prices)
+        .map(|(p, t)| p.with_mark(t.map(|t| t.price)))
+        .collect()
 }
 
 /// The current fill price of a token in paper mode: the streamer's latest tick.
@@ -63,7 +71,9 @@ async fn fill_price(state: &AppState, token_id: &str) -> ApiResult<Decimal> {
         Some(t) => Ok(t.price),
         None => Err(ApiError::Conflict(
             "no_price",
-            format!("no price is known yet for outcome token {token_id}; try again once market data arrives"),
+            format!(
+                "no price is known yet for outcome token {token_id}; try again once market data arrives"
+            ),
         )),
     }
 }
@@ -89,19 +99,34 @@ pub async fn open_position(
     require_user(&state, req.telegram_id).await?;
     let market = load_market(&state, &req.market_id).await?;
     if !market.active || market.closed {
-        return Err(ApiError::Conflict("market_closed", format!("market {} is not open for trading", market.id)));
+        return Err(ApiError::Conflict(
+            "market_closed",
+            format!("market {} is not open for trading", market.id),
+        ));
     }
     let outcome = market.outcome(&req.outcome).ok_or_else(|| {
         let names: Vec<&str> = market.outcomes.iter().map(|o| o.name.as_str()).collect();
-        ApiError::Validation(format!("outcome '{}' is not one of: {}", req.outcome, names.join(", ")))
+        ApiError::Validation(format!(
+            "outcome '{}' is not one of: {}",
+            req.outcome,
+            names.join(", ")
+        ))
     })?;
-    if req.source == PositionSource::Copy && (req.allocation_id.is_none() || req.leader_trade_id.is_none()) {
-        return Err(ApiError::Validation("a copy position needs allocation_id and leader_trade_id".into()));
+    if req.source == PositionSource::Copy
+        && (req.allocation_id.is_none() || req.leader_trade_id.is_none())
+    {
+        return Err(ApiError::Validation(
+            "a copy position needs allocation_id and leader_trade_id".into(),
+        ));
     }
     if let Some(allocation_id) = req.allocation_id {
         check_allocation(&state, allocation_id, req.telegram_id).await?;
         if let Some(trade_id) = req.leader_trade_id
-            && let Some(existing) = state.store.positions().by_copy(allocation_id, trade_id).await?
+            && let Some(existing) = state
+                .store
+                .positions()
+                .by_copy(allocation_id, trade_id)
+                .await?
         {
             return Ok((StatusCode::OK, Json(existing)));
         }
@@ -134,25 +159,40 @@ pub async fn open_position(
         request_hash: Some(hash.clone()),
     };
     let position = match state.store.positions().insert(&new).await? {
-        Inserted::New(p) => p,
+        Some(p) => p,
         // A concurrent request with the same key or copying the same trade won the race.
-        Inserted::Duplicate => {
+        None => {
             let existing = match (&key, req.allocation_id, req.leader_trade_id) {
                 (Some(k), _, _) => replay(&state, k, &hash).await?,
                 (None, Some(a), Some(t)) => state.store.positions().by_copy(a, t).await?,
                 _ => None,
             };
-            let existing = existing.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("duplicate position vanished")))?;
+            let existing = existing.ok_or_else(|| {
+                ApiError::Internal(anyhow::anyhow!("duplicate position vanished"))
+            })?;
             return Ok((StatusCode::OK, Json(existing)));
         }
     };
-    invalidate("positions", cache_keys::positions_changed(&state.cache, position.telegram_id)).await;
+    invalidate(
+        "positions",
+        cache_keys::positions_changed(&state.cache, position.telegram_id),
+    )
+    .await;
     let event = match (position.source, position.leader_trade_id) {
-        (PositionSource::Copy, Some(trade_id)) => match state.store.trading().trade(trade_id).await? {
-            Some(trade) => Event::CopyTradeExecuted { position: position.clone(), trade },
-            None => Event::PositionOpened { position: position.clone() },
+        (PositionSource::Copy, Some(trade_id)) => {
+            match state.store.trading().trade(trade_id).await? {
+                Some(trade) => Event::CopyTradeExecuted {
+                    position: position.clone(),
+                    trade,
+                },
+                None => Event::PositionOpened {
+                    position: position.clone(),
+                },
+            }
+        }
+        _ => Event::PositionOpened {
+            position: position.clone(),
         },
-        _ => Event::PositionOpened { position: position.clone() },
     };
     state.notify(event).await;
     tracing::info!(position = %position.id, telegram_id = position.telegram_id, %price, "position opened");
@@ -171,12 +211,17 @@ async fn replay(state: &AppState, key: &str, hash: &str) -> ApiResult<Option<Pos
     }
 }
 
-async fn check_allocation(state: &AppState, allocation_id: Uuid, telegram_id: i64) -> ApiResult<()> {
+async fn check_allocation(
+    state: &AppState,
+    allocation_id: Uuid,
+    telegram_id: i64,
+) -> ApiResult<()> {
     match state.store.trading().allocation(allocation_id).await? {
         Some(a) if a.telegram_id == telegram_id && a.active => Ok(()),
-        Some(a) if a.telegram_id == telegram_id => {
-            Err(ApiError::Conflict("allocation_stopped", format!("allocation {allocation_id} is stopped")))
-        }
+        Some(a) if a.telegram_id == telegram_id => Err(ApiError::Conflict(
+            "allocation_stopped",
+            format!("allocation {allocation_id} is stopped"),
+        )),
         _ => Err(ApiError::not_found(format!("allocation {allocation_id}"))),
     }
 }
@@ -203,7 +248,10 @@ pub async fn update_tpsl(
 ) -> ApiResult<Json<Position>> {
     let current = owned_position(&state, id, req.telegram_id).await?;
     if current.status == PositionStatus::Closed {
-        return Err(ApiError::Conflict("position_closed", format!("position {id} is already closed")));
+        return Err(ApiError::Conflict(
+            "position_closed",
+            format!("position {id} is already closed"),
+        ));
     }
     let take_profit = req.take_profit.unwrap_or(current.take_profit);
     let stop_loss = req.stop_loss.unwrap_or(current.stop_loss);
@@ -213,9 +261,22 @@ pub async fn update_tpsl(
         .positions()
         .set_tpsl(id, take_profit, stop_loss)
         .await?
-        .ok_or_else(|| ApiError::Conflict("position_closed", format!("position {id} is already closed")))?;
-    invalidate("positions", cache_keys::positions_changed(&state.cache, updated.telegram_id)).await;
-    state.notify(Event::PositionUpdated { position: updated.clone() }).await;
+        .ok_or_else(|| {
+            ApiError::Conflict(
+                "position_closed",
+                format!("position {id} is already closed"),
+            )
+        })?;
+    invalidate(
+        "positions",
+        cache_keys::positions_changed(&state.cache, updated.telegram_id),
+    )
+    .await;
+    state
+        .notify(Event::PositionUpdated {
+            position: updated.clone(),
+        })
+        .await;
     Ok(Json(mark_all(&state, vec![updated]).await.remove(0)))
 }
 
@@ -236,15 +297,28 @@ pub async fn close_position(
     }
     let price = fill_price(&state, &current.token_id).await?;
     let realized = pnl(current.size, current.entry_price, price);
-    let Some(closed) = state.store.positions().close(id, price, realized, req.reason, key.as_deref()).await? else {
+    let Some(closed) = state
+        .store
+        .positions()
+        .close(id, price, realized, req.reason, key.as_deref())
+        .await?
+    else {
         // Another request closed it between our read and our write.
         let current = owned_position(&state, id, req.telegram_id).await?;
         return already_closed(&state, current, key.as_deref()).await;
     };
-    invalidate("positions", cache_keys::positions_changed(&state.cache, closed.telegram_id)).await;
+    invalidate(
+        "positions",
+        cache_keys::positions_changed(&state.cache, closed.telegram_id),
+    )
+    .await;
     let event = match closed.close_reason {
-        Some(CloseReason::TakeProfit | CloseReason::StopLoss) => Event::TpSlHit { position: closed.clone() },
-        _ => Event::PositionClosed { position: closed.clone() },
+        Some(CloseReason::TakeProfit | CloseReason::StopLoss) => Event::TpSlHit {
+            position: closed.clone(),
+        },
+        _ => Event::PositionClosed {
+            position: closed.clone(),
+        },
     };
     state.notify(event).await;
     tracing::info!(position = %id, reason = %req.reason, %price, %realized, "position closed");
@@ -252,10 +326,17 @@ pub async fn close_position(
 }
 
 /// A retry of the close that succeeded returns that result; any other close is a conflict.
-async fn already_closed(state: &AppState, position: Position, key: Option<&str>) -> ApiResult<Json<Position>> {
+async fn already_closed(
+    state: &AppState,
+    position: Position,
+    key: Option<&str>,
+) -> ApiResult<Json<Position>> {
     let stored = state.store.positions().close_key(position.id).await?;
     match (key, stored) {
         (Some(k), Some(s)) if k == s => Ok(Json(position)),
-        _ => Err(ApiError::Conflict("position_closed", format!("position {} is already closed", position.id))),
+        _ => Err(ApiError::Conflict(
+            "position_closed",
+            format!("position {} is already closed", position.id),
+        )),
     }
 }

@@ -1,9 +1,9 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde::Deserialize;
+use ts_core::ApiErrorBody;
 use ts_core::market::Recommendation;
 use ts_core::recommend;
-use ts_core::ApiErrorBody;
 
 use crate::cache_keys;
 use crate::cached::cached_raw;
@@ -25,10 +25,15 @@ pub struct RecommendationsQuery {
 /// Ranked markets with the reason for each (cached).
 #[utoipa::path(get, path = "/api/v1/smart-trading/recommendations", tag = "smart-trading", params(RecommendationsQuery),
     responses((status = 200, body = Vec<Recommendation>), (status = 422, body = ApiErrorBody)), security(("bearer" = [])))]
-pub async fn recommendations(State(state): State<AppState>, ApiQuery(q): ApiQuery<RecommendationsQuery>) -> ApiResult<Response> {
+pub async fn recommendations(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<RecommendationsQuery>,
+) -> ApiResult<Response> {
     let limit = q.limit.unwrap_or(5);
     if !(1..=50).contains(&limit) {
-        return Err(ApiError::Validation(format!("limit must be between 1 and 50, got {limit}")));
+        return Err(ApiError::Validation(format!(
+            "limit must be between 1 and 50, got {limit}"
+        )));
     }
     let key = cache_keys::recommendations(&state.cache, limit);
     cached_raw(&state, key, || async {

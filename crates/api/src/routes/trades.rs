@@ -1,6 +1,6 @@
+use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use axum::Json;
 use serde::Deserialize;
 use ts_core::copy::{LeaderTrade, WatchedAddress, WebhookPayload, WebhookReceipt};
 use ts_core::{ApiErrorBody, LeaderAddress};
@@ -25,21 +25,38 @@ pub struct TradesQuery {
 /// Stored leader trades, newest first (cached).
 #[utoipa::path(get, path = "/api/v1/trades", tag = "copy-trading", params(TradesQuery),
     responses((status = 200, body = Vec<LeaderTrade>), (status = 422, body = ApiErrorBody)), security(("bearer" = [])))]
-pub async fn list_trades(State(state): State<AppState>, ApiQuery(q): ApiQuery<TradesQuery>) -> ApiResult<Response> {
+pub async fn list_trades(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<TradesQuery>,
+) -> ApiResult<Response> {
     let leader = q.leader.as_deref().map(LeaderAddress::parse).transpose()?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::Validation(format!("limit must be between 1 and 500, got {limit}")));
+        return Err(ApiError::Validation(format!(
+            "limit must be between 1 and 500, got {limit}"
+        )));
     }
-    let key = cache_keys::trades(&state.cache, leader.as_ref().map_or("all", LeaderAddress::as_str), limit);
-    cached_raw(&state, key, || async { Ok(state.store.trading().trades(leader.as_ref(), limit).await?) }).await
+    let key = cache_keys::trades(
+        &state.cache,
+        leader.as_ref().map_or("all", LeaderAddress::as_str),
+        limit,
+    );
+    cached_raw(&state, key, || async {
+        Ok(state.store.trading().trades(leader.as_ref(), limit).await?)
+    })
+    .await
 }
 
 /// Leader trades found by the workers' Data API poll: the same path as the webhook.
 #[utoipa::path(post, path = "/api/v1/trades", tag = "copy-trading", request_body = WebhookPayload,
     responses((status = 200, body = WebhookReceipt), (status = 422, body = ApiErrorBody)), security(("bearer" = [])))]
-pub async fn ingest_trades(State(state): State<AppState>, ApiJson(payload): ApiJson<WebhookPayload>) -> ApiResult<Json<WebhookReceipt>> {
-    Ok(Json(ingest(&state, payload.into_trades(), TradeSource::DataApi).await?))
+pub async fn ingest_trades(
+    State(state): State<AppState>,
+    ApiJson(payload): ApiJson<WebhookPayload>,
+) -> ApiResult<Json<WebhookReceipt>> {
+    Ok(Json(
+        ingest(&state, payload.into_trades(), TradeSource::DataApi).await?,
+    ))
 }
 
 /// Leader addresses with active allocations, which the workers must follow (cached).
@@ -47,5 +64,8 @@ pub async fn ingest_trades(State(state): State<AppState>, ApiJson(payload): ApiJ
     responses((status = 200, body = Vec<WatchedAddress>)), security(("bearer" = [])))]
 pub async fn watched_addresses(State(state): State<AppState>) -> ApiResult<Response> {
     let key = cache_keys::watched(&state.cache);
-    cached_raw(&state, key, || async { Ok(state.store.trading().watched_addresses().await?) }).await
+    cached_raw(&state, key, || async {
+        Ok(state.store.trading().watched_addresses().await?)
+    })
+    .await
 }
