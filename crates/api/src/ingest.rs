@@ -4,10 +4,10 @@
 use ts_core::copy::{IncomingTrade, LeaderTradeMessage, WebhookReceipt};
 use ts_store::trading::TradeSource;
 
-use crate::cache_keys;
 use crate::cached::invalidate;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 pub const MAX_TRADES_PER_CALL: usize = 500;
 

@@ -2,7 +2,6 @@
 //! tests start the real service in-process; `main.rs` only wires config and telemetry.
 
 mod auth;
-pub mod cache_keys;
 mod cached;
 mod docs;
 pub mod error;
@@ -46,6 +45,13 @@ pub async fn build_state(settings: &ApiSettings) -> anyhow::Result<AppState> {
     let cache = wait_for("redis", || Cache::connect(&redis_url, &prefix))
         .await
         .context("connecting to redis")?;
+    cache
+        .ensure_group(
+            &cache.leader_trades_stream(),
+            ts_cache::keys::COPY_TRADING_GROUP,
+        )
+        .await
+        .context("creating the copy-trading consumer group")?;
     Ok(AppState {
         store,
         cache,

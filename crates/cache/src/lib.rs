@@ -6,6 +6,7 @@ mod blocking;
 mod cache;
 mod error;
 mod events;
+pub mod keys;
 mod kv;
 mod prices;
 mod pubsub;

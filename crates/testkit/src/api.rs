@@ -40,7 +40,8 @@ impl TestApi {
 
     /// Serves on an existing database and key prefix (e.g. a second replica).
     pub async fn spawn_on(db: Arc<TestDatabase>, redis: Arc<TestRedis>) -> anyhow::Result<Self> {
-        let settings = ApiSettings::from_vars(&Self::vars(&db, &redis)).context("test api settings")?;
+        let settings =
+            ApiSettings::from_vars(&Self::vars(&db, &redis)).context("test api settings")?;
         let state = api::build_state(&settings).await?;
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
@@ -56,7 +57,16 @@ impl TestApi {
             max_retries: 2,
             initial_backoff: Duration::from_millis(50),
         })?;
-        Ok(Self { base_url, client, state, settings, db, redis, shutdown: Some(tx), handle: Some(handle) })
+        Ok(Self {
+            base_url,
+            client,
+            state,
+            settings,
+            db,
+            redis,
+            shutdown: Some(tx),
+            handle: Some(handle),
+        })
     }
 
     /// The environment an api process gets in tests.
@@ -66,8 +76,14 @@ impl TestApi {
             ("REDIS_URL".to_string(), redis.url.clone()),
             ("REDIS_KEY_PREFIX".to_string(), redis.prefix.clone()),
             ("API_TOKEN".to_string(), TEST_API_TOKEN.to_string()),
-            ("WEBHOOK_SECRET".to_string(), TEST_WEBHOOK_SECRET.to_string()),
-            ("ENCRYPTION_KEY".to_string(), TEST_ENCRYPTION_KEY.to_string()),
+            (
+                "WEBHOOK_SECRET".to_string(),
+                TEST_WEBHOOK_SECRET.to_string(),
+            ),
+            (
+                "ENCRYPTION_KEY".to_string(),
+                TEST_ENCRYPTION_KEY.to_string(),
+            ),
         ])
     }
 
@@ -79,13 +95,17 @@ impl TestApi {
     /// Stores markets as the workers' poller would.
     pub async fn seed_markets(&self, markets: &[MarketUpsert]) -> anyhow::Result<()> {
         self.state.store.markets().upsert_many(markets).await?;
-        api::cache_keys::markets_changed(&self.state.cache).await?;
+        ts_cache::keys::markets_changed(&self.state.cache).await?;
         Ok(())
     }
 
     /// Writes a price tick as the workers' streamer would.
     pub async fn set_price(&self, token_id: &str, price: Decimal) -> anyhow::Result<()> {
-        let tick = PriceTick { token_id: token_id.to_string(), price, at_ms: Utc::now().timestamp_millis() };
+        let tick = PriceTick {
+            token_id: token_id.to_string(),
+            price,
+            at_ms: Utc::now().timestamp_millis(),
+        };
         self.state.cache.set_price(&tick).await?;
         Ok(())
     }
@@ -115,7 +135,9 @@ pub fn binary_market(id: &str, question: &str, volume: Decimal) -> MarketUpsert 
     MarketUpsert {
         id: id.to_string(),
         question: question.to_string(),
-        slug: question.to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
+        slug: question
+            .to_lowercase()
+            .replace(|c: char| !c.is_ascii_alphanumeric(), "-"),
         condition_id: format!("0x{:0>64}", id),
         active: true,
         closed: false,
@@ -123,8 +145,16 @@ pub fn binary_market(id: &str, question: &str, volume: Decimal) -> MarketUpsert 
         liquidity: volume / Decimal::from(10),
         end_date: None,
         outcomes: vec![
-            Outcome { name: "Yes".into(), token_id: yes_token(id), price: Some(Decimal::new(55, 2)) },
-            Outcome { name: "No".into(), token_id: no_token(id), price: Some(Decimal::new(45, 2)) },
+            Outcome {
+                name: "Yes".into(),
+                token_id: yes_token(id),
+                price: Some(Decimal::new(55, 2)),
+            },
+            Outcome {
+                name: "No".into(),
+                token_id: no_token(id),
+                price: Some(Decimal::new(45, 2)),
+            },
         ],
     }
 }

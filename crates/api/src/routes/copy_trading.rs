@@ -9,12 +9,12 @@ use ts_core::event::Event;
 use ts_core::user::validate_telegram_id;
 use uuid::Uuid;
 
-use crate::cache_keys;
 use crate::cached::{cached_raw, invalidate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, request_hash};
 use crate::routes::users::require_user;
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 /// Leaders with their stats: trades, volume, last trade, followers (cached).
 #[utoipa::path(get, path = "/api/v1/copy-trading/leaders", tag = "copy-trading",

@@ -7,11 +7,11 @@ use ts_core::ApiErrorBody;
 use ts_core::market::{Market, MarketPage};
 use ts_store::markets::{MarketFilter, decode_cursor};
 
-use crate::cache_keys;
 use crate::cached::{cached, cached_raw};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 100;

@@ -13,13 +13,13 @@ use ts_core::user::validate_telegram_id;
 use ts_store::positions::NewPosition;
 use uuid::Uuid;
 
-use crate::cache_keys;
 use crate::cached::{cached, invalidate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, IdempotencyKey, request_hash};
 use crate::routes::markets::load_market;
 use crate::routes::users::require_user;
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -5,12 +5,12 @@ use ts_core::ApiErrorBody;
 use ts_core::market::Recommendation;
 use ts_core::recommend;
 
-use crate::cache_keys;
 use crate::cached::cached_raw;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::routes::markets::with_live_prices;
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 /// Candidate pool: the most traded active markets.
 const CANDIDATES: u32 = 100;

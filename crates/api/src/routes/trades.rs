@@ -6,12 +6,12 @@ use ts_core::copy::{LeaderTrade, WatchedAddress, WebhookPayload, WebhookReceipt}
 use ts_core::{ApiErrorBody, LeaderAddress};
 use ts_store::trading::TradeSource;
 
-use crate::cache_keys;
 use crate::cached::cached_raw;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 use crate::ingest::ingest;
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -4,11 +4,11 @@ use axum::http::StatusCode;
 use ts_core::ApiErrorBody;
 use ts_core::user::{UpsertUser, User, validate_telegram_id};
 
-use crate::cache_keys;
 use crate::cached::{cached, invalidate};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiPath};
 use crate::state::AppState;
+use ts_cache::keys as cache_keys;
 
 /// Creates or updates a user by `telegram_id`.
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UpsertUser,

@@ -1,6 +1,6 @@
-//! Names of cached reads and what each write invalidates. Every write that makes a
-//! cached read stale deletes it here, so there is one place to check.
-use ts_cache::Cache;
+//! Names of cached reads and what each write invalidates, shared by the api and the
+//! workers: every write that makes a cached read stale deletes it here.
+use crate::{Cache, CacheError};
 
 pub fn market_list(cache: &Cache, query_fingerprint: &str) -> String {
     cache.key(&format!("cache:markets:list:{query_fingerprint}"))
@@ -31,10 +31,7 @@ pub fn watched(cache: &Cache) -> String {
 }
 
 /// After a user's positions changed (open, close, TP/SL).
-pub async fn positions_changed(
-    cache: &Cache,
-    telegram_id: i64,
-) -> Result<(), ts_cache::CacheError> {
+pub async fn positions_changed(cache: &Cache, telegram_id: i64) -> Result<(), CacheError> {
     cache
         .delete_pattern(&positions(cache, telegram_id, "*"))
         .await
@@ -42,10 +39,7 @@ pub async fn positions_changed(
 }
 
 /// After an allocation was created or stopped: the user's list, leader stats, watched set.
-pub async fn allocations_changed(
-    cache: &Cache,
-    telegram_id: i64,
-) -> Result<(), ts_cache::CacheError> {
+pub async fn allocations_changed(cache: &Cache, telegram_id: i64) -> Result<(), CacheError> {
     cache
         .delete_pattern(&allocations(cache, telegram_id, "*"))
         .await?;
@@ -56,7 +50,7 @@ pub async fn allocations_changed(
 }
 
 /// After leader trades were stored: trade lists, leader stats, watched set (webhook flag).
-pub async fn trades_changed(cache: &Cache) -> Result<(), ts_cache::CacheError> {
+pub async fn trades_changed(cache: &Cache) -> Result<(), CacheError> {
     cache.delete_pattern(&cache.key("cache:trades:*")).await?;
     cache
         .delete(&[leaders(cache), watched(cache)])
@@ -64,11 +58,15 @@ pub async fn trades_changed(cache: &Cache) -> Result<(), ts_cache::CacheError> {
         .map(drop)
 }
 
-/// After markets were upserted (the workers' poller calls the same through ts-cache).
-pub async fn markets_changed(cache: &Cache) -> Result<(), ts_cache::CacheError> {
+/// After markets were upserted (the api seed path and the workers' poller).
+pub async fn markets_changed(cache: &Cache) -> Result<(), CacheError> {
     cache.delete_pattern(&cache.key("cache:markets:*")).await?;
     cache
         .delete_pattern(&cache.key("cache:recommendations:*"))
         .await
         .map(drop)
 }
+
+/// The consumer group of the copy-trading listener on the leader-trades stream. The
+/// api creates it at start, so trades stored before the workers first run are kept.
+pub const COPY_TRADING_GROUP: &str = "copy-trading";
