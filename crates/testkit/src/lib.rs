@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod db;
+pub mod polymarket;
 pub mod redis;
 
 pub use api::TestApi;
