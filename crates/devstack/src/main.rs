@@ -7,6 +7,7 @@ mod demo;
 mod env;
 mod fakes;
 mod http;
+mod play;
 mod report;
 mod skip_db;
 mod verify;
@@ -38,6 +39,8 @@ enum Cmd {
     CheckSkipDb,
     /// Check the workers: states, polled markets, streamed prices.
     CheckWorkers,
+    /// Be a Telegram user of the local bot from this terminal.
+    Play(play::PlayArgs),
 }
 
 #[tokio::main]
@@ -52,6 +55,7 @@ async fn main() -> std::process::ExitCode {
         Cmd::CheckCache => cache_check::run().await,
         Cmd::CheckSkipDb => skip_db::run().await,
         Cmd::CheckWorkers => workers_check::run().await,
+        Cmd::Play(args) => play::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
