@@ -20,7 +20,9 @@ pub async fn run(args: PlayArgs) -> anyhow::Result<()> {
     let env = StackEnv::load();
     let control = env.control_url()?.to_string();
     let user = args.user;
-    println!("Playing Telegram user {user} against the local bot. Type /start; a number presses that button; Ctrl-D quits.");
+    println!(
+        "Playing Telegram user {user} against the local bot. Type /start; a number presses that button; Ctrl-D quits."
+    );
     let mut seen: Vec<Value> = Vec::new();
     let mut buttons: Vec<String> = Vec::new();
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
@@ -41,15 +43,32 @@ pub async fn run(args: PlayArgs) -> anyhow::Result<()> {
         }
         seen = chat;
         eprint!("> ");
-        let Some(line) = lines.next_line().await? else { return Ok(()) };
+        let Some(line) = lines.next_line().await? else {
+            return Ok(());
+        };
         let line = line.trim();
         if line.is_empty() {
             continue;
         }
-        let pressed = line.parse::<usize>().ok().and_then(|n| buttons.get(n.wrapping_sub(1)));
+        let pressed = line
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| buttons.get(n.wrapping_sub(1)));
         let result = match pressed {
-            Some(label) => post_json(&format!("{control}/telegram/users/{user}/press"), &json!({"label": label})).await,
-            None => post_json(&format!("{control}/telegram/users/{user}/send"), &json!({"text": line})).await,
+            Some(label) => {
+                post_json(
+                    &format!("{control}/telegram/users/{user}/press"),
+                    &json!({"label": label}),
+                )
+                .await
+            }
+            None => {
+                post_json(
+                    &format!("{control}/telegram/users/{user}/send"),
+                    &json!({"text": line}),
+                )
+                .await
+            }
         };
         match result {
             Ok(v) => {
@@ -63,12 +82,21 @@ pub async fn run(args: PlayArgs) -> anyhow::Result<()> {
 }
 
 async fn chat(control: &str, user: i64) -> anyhow::Result<Vec<Value>> {
-    let v: Value = client().get(format!("{control}/telegram/users/{user}/messages")).send().await?.json().await?;
+    let v: Value = client()
+        .get(format!("{control}/telegram/users/{user}/messages"))
+        .send()
+        .await?
+        .json()
+        .await?;
     Ok(v.as_array().cloned().unwrap_or_default())
 }
 
 fn print_message(m: &Value) {
-    let edited = if m["edited"].as_bool() == Some(true) { " (edited)" } else { "" };
+    let edited = if m["edited"].as_bool() == Some(true) {
+        " (edited)"
+    } else {
+        ""
+    };
     println!("\nbot{edited}:");
     for line in m["text"].as_str().unwrap_or_default().lines() {
         println!("  {line}");
@@ -80,8 +108,11 @@ fn newest_buttons(chat: &[Value]) -> Vec<String> {
         .rev()
         .find_map(|m| {
             let rows = m["keyboard"].as_array()?;
-            let labels: Vec<String> =
-                rows.iter().flat_map(|r| r.as_array().into_iter().flatten()).filter_map(|b| b["text"].as_str().map(str::to_string)).collect();
+            let labels: Vec<String> = rows
+                .iter()
+                .flat_map(|r| r.as_array().into_iter().flatten())
+                .filter_map(|b| b["text"].as_str().map(str::to_string))
+                .collect();
             (!labels.is_empty()).then_some(labels)
         })
         .unwrap_or_default()
