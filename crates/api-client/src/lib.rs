@@ -37,7 +37,8 @@ use uuid::Uuid;
 
 use ts_core::LeaderAddress;
 use ts_core::copy::{
-    Allocation, CreateAllocationRequest, Leader, LeaderTrade, WatchedAddress, WebhookReceipt,
+    Allocation, CreateAllocationRequest, IncomingTrade, Leader, LeaderTrade, WatchedAddress,
+    WebhookReceipt,
 };
 use ts_core::event::EventEnvelope;
 use ts_core::market::{Market, MarketPage, Recommendation};
@@ -430,6 +431,20 @@ impl ApiClient {
         clear_empty_query(&mut url);
         self.fetch(self.call(Method::GET, "/api/v1/trades", url))
             .await
+    }
+
+    /// `POST /api/v1/trades`: leader trades found by the workers' Data API poll, through
+    /// the webhook's ingest path. Stored once per (transaction hash, asset), so retried.
+    pub async fn ingest_trades(
+        &self,
+        trades: &[IncomingTrade],
+    ) -> Result<WebhookReceipt, ApiError> {
+        let call = self
+            .call(Method::POST, "/api/v1/trades", self.api_url(&["trades"]))
+            .json(&serde_json::json!({ "trades": trades }))?
+            // Ingestion de-duplicates on (transaction hash, asset): a repeat stores nothing.
+            .idempotent();
+        self.fetch(call).await
     }
 
     /// `GET /api/v1/watched-addresses`: leader addresses the workers must follow.
