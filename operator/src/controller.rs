@@ -340,10 +340,18 @@ pub fn stacks_for_secret(
         .collect()
 }
 
+/// How many stacks are reconciled at once by default.
+pub const DEFAULT_CONCURRENCY: u16 = 4;
+
 /// The controller: TradingStacks, the Deployments and Services they own (a watch narrowed to
 /// the operator's label), and the Secrets they reference. `namespace` limits every watch to
-/// one namespace.
-pub fn controller(client: Client, namespace: Option<&str>) -> Controller<TradingStack> {
+/// one namespace; at most `concurrency` stacks are reconciled at once (0: no limit), and a
+/// stack is never reconciled twice at the same time.
+pub fn controller(
+    client: Client,
+    namespace: Option<&str>,
+    concurrency: u16,
+) -> Controller<TradingStack> {
     fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
     where
         K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>,
@@ -357,7 +365,8 @@ pub fn controller(client: Client, namespace: Option<&str>) -> Controller<Trading
     let controller = Controller::new(
         api::<TradingStack>(&client, namespace),
         watcher::Config::default(),
-    );
+    )
+    .with_config(kube::runtime::controller::Config::default().concurrency(concurrency));
     let store = controller.store();
     controller
         .owns(api::<Deployment>(&client, namespace), children.clone())
@@ -374,11 +383,12 @@ pub fn controller(client: Client, namespace: Option<&str>) -> Controller<Trading
 pub async fn run(
     client: Client,
     namespace: Option<String>,
+    concurrency: u16,
     ctx: Arc<Context>,
     ready: Arc<AtomicBool>,
     shutdown: impl Future<Output = ()> + Send + Sync + 'static,
 ) {
-    let controller = controller(client, namespace.as_deref());
+    let controller = controller(client, namespace.as_deref(), concurrency);
     let store = controller.store();
     tokio::spawn(async move {
         if store.wait_until_ready().await.is_ok() {

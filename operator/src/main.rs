@@ -38,6 +38,9 @@ struct RunArgs {
     /// Watch only this namespace (default: every namespace).
     #[arg(long, env = "WATCH_NAMESPACE")]
     namespace: Option<String>,
+    /// How many stacks are reconciled at once (0: no limit).
+    #[arg(long, env = "RECONCILE_CONCURRENCY", default_value_t = controller::DEFAULT_CONCURRENCY)]
+    concurrency: u16,
     /// OTLP/HTTP endpoint for the operator's own traces.
     #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
     otlp_endpoint: Option<String>,
@@ -152,7 +155,15 @@ async fn serve(args: RunArgs) -> anyhow::Result<()> {
     );
 
     let ctx = Arc::new(Context::new(client.clone(), metrics));
-    controller::run(client, args.namespace, ctx, ready, shutdown).await;
+    controller::run(
+        client,
+        args.namespace,
+        args.concurrency,
+        ctx,
+        ready,
+        shutdown,
+    )
+    .await;
     http.await
         .context("HTTP server task")?
         .context("HTTP server")?;

@@ -155,7 +155,18 @@ pub fn render(
                     .or_insert_with(|| Workload::starting(replicas(&stack, role)));
             }
         }
-        let status = gates::compute_status(&stack, &verdict, &after, prev, &now);
+        let mut status = gates::compute_status(&stack, &verdict, &after, prev, &now);
+        if secret == SecretState::Assumed
+            && let Some(c) = status
+                .conditions
+                .iter_mut()
+                .find(|c| c.type_ == gates::SECRETS_VALID)
+        {
+            c.message = format!(
+                "Secret {} assumed to hold every key (no --secret given)",
+                stack.spec.secret_ref.name
+            );
+        }
         (children, status)
     } else {
         out.push_str("# the spec is invalid: nothing is applied\n");
@@ -337,6 +348,8 @@ mod tests {
         let (children, stack) = documents(&out);
         assert_eq!(children.len(), 4);
         assert_eq!(cond(&stack, "SecretsValid").0, "True");
+        let message = &stack.status.unwrap().conditions[0].message;
+        assert!(message.contains("assumed"), "{message}");
     }
 
     #[test]

@@ -567,3 +567,76 @@ fn needs_apply_compares_the_hash_and_the_replicas() {
         .insert(builders::APPLIED_HASH_ANNOTATION.into(), "old".into());
     assert!(needs_apply(Some(&stale), &built));
 }
+
+#[test]
+fn the_cluster_role_grants_exactly_the_verbs_the_operator_uses() {
+    use k8s_openapi::api::rbac::v1::ClusterRole;
+    let role: ClusterRole =
+        serde_yaml::from_str(include_str!("../../../deploy/rbac/clusterrole.yaml")).unwrap();
+    let mut granted: Vec<(String, String, Vec<String>)> = role
+        .rules
+        .unwrap()
+        .into_iter()
+        .flat_map(|rule| {
+            let groups = rule.api_groups.unwrap_or_default();
+            let resources = rule.resources.unwrap_or_default();
+            let verbs = rule.verbs;
+            groups.into_iter().flat_map(move |g| {
+                let verbs = verbs.clone();
+                resources
+                    .clone()
+                    .into_iter()
+                    .map(move |r| (g.clone(), r, verbs.clone()))
+            })
+        })
+        .collect();
+    granted.sort();
+    let used = |g: &str, r: &str, v: &[&str]| {
+        (
+            g.to_string(),
+            r.to_string(),
+            v.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        )
+    };
+    let mut expected = vec![
+        // Controller::new (list + watch); main's CRD check (list).
+        used("tradingstack.io", "tradingstacks", &["list", "watch"]),
+        // write_status: server-side apply of the status subresource.
+        used("tradingstack.io", "tradingstacks/status", &["patch"]),
+        // owner references with blockOwnerDeletion.
+        used("tradingstack.io", "tradingstacks/finalizers", &["update"]),
+        // owns() watch, list_children, apply_if_changed (an apply that creates is a create).
+        used("apps", "deployments", &["list", "watch", "create", "patch"]),
+        used("", "services", &["list", "watch", "create", "patch"]),
+        // read_secret (get) and the watches() trigger (list + watch).
+        used("", "secrets", &["get", "list", "watch"]),
+        // Recorder::publish: create, then patch for a series.
+        used("events.k8s.io", "events", &["create", "patch"]),
+    ];
+    expected.sort();
+    assert_eq!(granted, expected);
+    let binding: k8s_openapi::api::rbac::v1::ClusterRoleBinding =
+        serde_yaml::from_str(include_str!("../../../deploy/rbac/clusterrolebinding.yaml")).unwrap();
+    assert_eq!(binding.role_ref.name, "tradingstack-operator");
+    let subject = &binding.subjects.unwrap()[0];
+    assert_eq!(
+        (
+            subject.kind.as_str(),
+            subject.name.as_str(),
+            subject.namespace.as_deref()
+        ),
+        (
+            "ServiceAccount",
+            "tradingstack-operator",
+            Some("tradingstack-system")
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_tls_client_can_be_built() {
+    // kube is pinned without default features; the operator must bring a rustls crypto
+    // provider or building a client for an https API server panics.
+    let config = kube::Config::new("https://127.0.0.1:6443".parse().unwrap());
+    assert!(kube::Client::try_from(config).is_ok());
+}
