@@ -391,9 +391,18 @@ pub async fn run(
     let controller = controller(client, namespace.as_deref(), concurrency);
     let store = controller.store();
     tokio::spawn(async move {
-        if store.wait_until_ready().await.is_ok() {
-            ready.store(true, Ordering::SeqCst);
-            info!("TradingStack cache synced");
+        // The store's readiness is a one-shot that wakes only its last waiter (the
+        // controller's own runner also waits on it), so poll it again until it resolves.
+        loop {
+            match tokio::time::timeout(Duration::from_millis(250), store.wait_until_ready()).await {
+                Ok(Ok(())) => {
+                    ready.store(true, Ordering::SeqCst);
+                    info!("TradingStack cache synced");
+                    break;
+                }
+                Ok(Err(_)) => break,
+                Err(_elapsed) => continue,
+            }
         }
     });
     controller
@@ -402,6 +411,10 @@ pub async fn run(
         .for_each(|res| async move {
             match res {
                 Ok((obj, _)) => debug!(stack = %obj.name, "reconciled"),
+                // A child event after its stack was deleted: nothing left to do.
+                Err(kube::runtime::controller::Error::ObjectNotFound(obj)) => {
+                    debug!(stack = %obj.name, "stack gone")
+                }
                 Err(e) => warn!(error = %e, "controller"),
             }
         })
