@@ -125,6 +125,9 @@ async fn stats(client: &kube::Client) -> Value {
 }
 
 async fn run(url: String) {
+    println!(
+        "TradingStack operator benchmark: {STACKS} stacks, fake API server over HTTP on loopback"
+    );
     let (rss_start, _) = rss();
     let config = kube::Config::new(url.parse().unwrap());
     let client = kube::Client::try_from(config).expect("a client");
