@@ -5,6 +5,7 @@ pub mod api;
 pub mod db;
 pub mod polymarket;
 pub mod redis;
+pub mod telegram;
 
 pub use api::TestApi;
 pub use db::TestDatabase;
