@@ -32,6 +32,11 @@ check_clippy() {
   cargo clippy --workspace --all-targets -- -D warnings
 }
 
+check_manifests() {
+  log "scripts/check-manifests.sh (helm lint/template, kubernetes-validate, CRD drift, shellcheck)"
+  bash scripts/check-manifests.sh
+}
+
 check_test() {
   # `--workspace` would override a `-p` given by the caller.
   local scope=(--workspace) arg
@@ -42,7 +47,7 @@ check_test() {
   cargo test "${scope[@]}" "$@"
 }
 
-CHECKS=(check_fmt check_clippy check_test)
+CHECKS=(check_fmt check_clippy check_manifests check_test)
 if [[ -n "${TEST_SH_SKIP_LINT:-}" ]]; then CHECKS=(check_test); fi
 
 for check in "${CHECKS[@]}"; do
