@@ -186,10 +186,14 @@ start_process "$D" kube-scheduler "$SCHEDULER" \
   --kube-api-qps=200 --kube-api-burst=400 \
   --profiling=false \
   --v=1
-# No Stage objects are configured, so kwok uses its default stages: nodes become Ready with a
-# lease, pods go Pending -> Running and Ready, deleted pods are removed.
+# No Stage objects are configured, so kwok uses its default stages: nodes become Ready, pods go
+# Pending -> Running and Ready, deleted pods are removed. The lease duration must be given:
+# without a config file kwok v0.7.0 leaves it at 0, renews no node lease and heartbeats the
+# node status only every ~55 s, past the node lifecycle controller's 50 s grace period, which
+# then marks the node NotReady and its pods not ready.
 start_process "$D" kwok "$KWOK" \
   --kubeconfig="$D/kwok.kubeconfig" \
+  --node-lease-duration-seconds=40 \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --cidr=10.244.0.1/16 \
