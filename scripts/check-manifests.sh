@@ -138,10 +138,25 @@ lint_chart() {
   done
 }
 
-# template_chart CHART RELEASE NAMESPACE: one file per values variant under $OUT/rendered.
+# notes_copy CHART: a copy of the chart whose NOTES.txt renders as templates/zz-notes.yaml
+# (helm template leaves NOTES.txt out, and helm install --dry-run needs a cluster).
+notes_copy() {
+  local copy
+  copy="$OUT/notes/$(basename "$1")"
+  mkdir -p "$OUT/notes"
+  rm -rf "$copy"
+  cp -r "$1" "$copy"
+  mv "$copy/templates/NOTES.txt" "$copy/notes.tpl"
+  echo 'notes: {{ tpl (.Files.Get "notes.tpl") . | toJson }}' >"$copy/templates/zz-notes.yaml"
+  echo "$copy"
+}
+
+# template_chart CHART RELEASE NAMESPACE: one file per values variant under $OUT/rendered,
+# and its NOTES.txt under $OUT/notes.
 template_chart() {
-  local chart=$1 release=$2 namespace=$3 variant args out
+  local chart=$1 release=$2 namespace=$3 variant args out copy
   mkdir -p "$OUT/rendered"
+  copy=$(notes_copy "$chart")
   for variant in $(values_variants "$chart"); do
     mapfile -t args < <(values_args "$variant")
     out="$OUT/rendered/$(basename "$chart")-$(variant_name "$variant").yaml"
@@ -149,6 +164,9 @@ template_chart() {
     "$HELM" template "$release" "$chart" --namespace "$namespace" \
       --kube-version "$K8S_VERSION" "${args[@]}" >"$out"
     [[ -s $out ]] || { echo "$out is empty"; return 1; }
+    "$HELM" template "$release" "$copy" --namespace "$namespace" --kube-version "$K8S_VERSION" \
+      "${args[@]}" --show-only templates/zz-notes.yaml >"$OUT/notes/$(basename "$out")"
+    grep -q 'kubectl' "$OUT/notes/$(basename "$out")" || { echo "NOTES.txt of $chart rendered nothing useful"; return 1; }
   done
 }
 
@@ -442,9 +460,9 @@ check "kubernetes-validate $KUBERNETES_VALIDATE_VERSION (venv $VENV)" tool_valid
 check "shellcheck" tool_shellcheck
 check "helm lint --strict $OPERATOR_CHART (default values, ci/*.yaml)" lint_chart "$OPERATOR_CHART"
 check "helm lint --strict $STACK_CHART (default values, ci/*.yaml)" lint_chart "$STACK_CHART"
-check "helm template $OPERATOR_CHART (default values, ci/*.yaml)" \
+check "helm template $OPERATOR_CHART and its NOTES.txt (default values, ci/*.yaml)" \
   template_chart "$OPERATOR_CHART" tradingstack-operator tradingstack-system
-check "helm template $STACK_CHART (default values; ci/: Jaeger, dev Postgres, Secret, existing Secret)" \
+check "helm template $STACK_CHART and its NOTES.txt (default values; ci/: Jaeger, dev Postgres, Secret, existing Secret)" \
   template_chart "$STACK_CHART" demo default
 check "$STACK_CHART refuses missing or bad values, naming them" stack_chart_refuses_bad_values
 if [[ -d $OUT/rendered ]]; then
