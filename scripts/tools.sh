@@ -64,6 +64,8 @@ done
 # With --env, stdout carries only the export lines; the version table goes to stderr.
 if [[ $print_env == 1 ]]; then exec 3>&2; else exec 3>&1; fi
 
+# The usual install folder of the Go distribution, when it is not on PATH.
+if ! command -v go >/dev/null && [[ -x /usr/local/go/bin/go ]]; then export PATH="$PATH:/usr/local/go/bin"; fi
 command -v go >/dev/null || fail "go not found: Go 1.24 or later builds the tools (etcd, Kubernetes, kwok, Jaeger)"
 mkdir -p "$BIN" "$LOGS"
 

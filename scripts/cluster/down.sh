@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops exactly the processes scripts/cluster/up.sh started (by the pids it recorded, each
+# Stops exactly the processes scripts/cluster/up.sh (and operator.sh) started (by the pids it recorded, each
 # checked to still be the binary that was started), then removes the state folder.
 #
 #   scripts/cluster/down.sh               stop and remove $TS_CLUSTER_DIR
@@ -17,7 +17,7 @@ if [[ ! -d "$D/pids" ]]; then
   cluster_log "nothing to stop in $D"
   exit 0
 fi
-for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
+for name in operator kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do
   if [[ -f "$D/pids/$name.pid" ]]; then
     stop_process "$D" "$name"
   fi

@@ -8,6 +8,8 @@
 #   TS_TOOLS_DIR     where scripts/tools.sh put the binaries (default ~/.cache/tradingstack/tools)
 
 # shellcheck disable=SC2034 # used by the scripts that source this file
+CLUSTER_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck disable=SC2034
 TOOLS_BIN="${TS_TOOLS_DIR:-$HOME/.cache/tradingstack/tools}/bin"
 # shellcheck disable=SC2034
 CLUSTER_DIR="${TS_CLUSTER_DIR:-${TMPDIR:-/tmp}/tradingstack-cluster}"
