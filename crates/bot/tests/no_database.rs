@@ -10,7 +10,16 @@ const FORBIDDEN: [&str; 4] = ["sqlx", "redis", "ts-store", "ts-cache"];
 fn cargo_tree_has_no_database_or_redis_crate() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(cargo)
-        .args(["tree", "-p", "bot", "-e", "normal", "--prefix", "none", "--offline"])
+        .args([
+            "tree",
+            "-p",
+            "bot",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("running cargo tree");

@@ -134,3 +134,6 @@ impl Drop for FakeTelegram {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
