@@ -18,19 +18,23 @@
 # 4. charts/tradingstack-operator/crds/tradingstack.yaml and deploy/crds/tradingstack.yaml
 #    are byte for byte what `crdgen` prints; the chart's RBAC rules are those of
 #    deploy/rbac/clusterrole.yaml.
-# 5. The Dockerfile builds every binary that the operator's pods and the operator chart run,
-#    from packages that exist; kind-config.yaml maps the node ports that scripts/kind/up.sh
-#    gives the stack.
+# 5. The Dockerfile parses with BuildKit's parser (PyPI dockerfile, its Go parser) and builds
+#    every binary that the operator's pods and the operator chart run, from packages that
+#    exist, as the uid the operator runs them with; kind-config.yaml maps the node ports that
+#    scripts/kind/up.sh gives the stack.
 # 6. shellcheck -x of every *.sh under scripts/ and .ci/run.
 #
-# Installs what it needs once: helm (scripts/lib/kubetools.sh), kubernetes-validate in a venv
-# ($TS_CACHE_DIR/venv, default ~/.cache/tradingstack/venv), shellcheck with apt-get.
+# Installs what it needs once: helm (scripts/lib/kubetools.sh), kubernetes-validate and
+# dockerfile in a venv ($TS_CACHE_DIR/venv, default ~/.cache/tradingstack/venv), shellcheck
+# with apt-get. Warm, it takes seconds.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 K8S_VERSION=1.31.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
+# kubernetes-validate, and BuildKit's Dockerfile parser (the Go one, as a Python package).
+PY_REQUIREMENTS=("kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" "dockerfile==3.4.0")
 CACHE_DIR="${TS_CACHE_DIR:-$HOME/.cache/tradingstack}"
 VENV="$CACHE_DIR/venv"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tradingstack/target}"
@@ -91,21 +95,22 @@ apt_get_install() {
 
 tool_helm() { ensure_helm; }
 
+# The Python tools, in a venv outside the clone; a stamp file names what it holds.
 tool_validator() {
-  local have=""
-  if [[ -x $VENV/bin/python ]]; then
-    have=$("$VENV/bin/python" -c 'from kubernetes_validate.version import __version__ as v; print(v)' 2>/dev/null || true)
+  local stamp="$VENV/.tradingstack-requirements"
+  if [[ -x $VENV/bin/python && -f $stamp && $(cat "$stamp") == "${PY_REQUIREMENTS[*]}" ]]; then
+    echo "${PY_REQUIREMENTS[*]} in $VENV"
+    return 0
   fi
-  [[ $have == "$KUBERNETES_VALIDATE_VERSION" ]] && { echo "kubernetes-validate $have in $VENV"; return 0; }
   mkdir -p "$CACHE_DIR"
   # Debian's python3 makes a venv only with python3-venv installed.
   if ! python3 -m venv --clear "$VENV"; then
     apt_get_install python3-venv
     python3 -m venv --clear "$VENV"
   fi
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check \
-    "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
-  "$VENV/bin/python" -c 'from kubernetes_validate.version import __version__ as v; print("kubernetes-validate", v)'
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check "${PY_REQUIREMENTS[@]}"
+  echo "${PY_REQUIREMENTS[*]}" >"$stamp"
+  echo "installed ${PY_REQUIREMENTS[*]} in $VENV"
 }
 
 tool_shellcheck() {
@@ -386,10 +391,27 @@ meta = json.loads(subprocess.run(
     ["cargo", "metadata", "--no-deps", "--format-version", "1"],
     check=True, capture_output=True, text=True).stdout)
 bins = {p["name"]: {t["name"] for t in p["targets"] if "bin" in t["kind"]} for p in meta["packages"]}
+import dockerfile
+# BuildKit's own parser: a syntax error fails here.
+instructions = dockerfile.parse_file("Dockerfile")
+stages, errors = [], []
+for ins in instructions:
+    if ins.cmd == "FROM":
+        stages.append(ins.value[2].lower() if len(ins.value) == 3 and ins.value[1].upper() == "AS" else None)
+    for flag in ins.flags:
+        if flag.startswith("--from=") and flag[len("--from="):] not in stages:
+            errors.append("line %d: COPY %s names no earlier stage" % (ins.start_line, flag))
+    if ins.cmd == "RUN":
+        # The shell of the builder is /bin/sh: the command must parse.
+        check = subprocess.run(["sh", "-n", "-c", ins.value[0]], capture_output=True, text=True)
+        if check.returncode:
+            errors.append("line %d: RUN does not parse: %s" % (ins.start_line, check.stderr.strip()))
+if len(stages) < 2:
+    errors.append("want a multi-stage build, found %d stage(s)" % len(stages))
+users = [ins.value[0] for ins in instructions if ins.cmd == "USER"]
 text = open("Dockerfile").read()
 packages = re.findall(r"-p ([A-Za-z0-9_-]+)", text)
 copied = re.search(r"for bin in ([a-z ]+); do", text).group(1).split()
-errors = []
 for p in packages:
     if p not in bins:
         errors.append("Dockerfile builds package %s, which the workspace does not have" % p)
@@ -408,13 +430,13 @@ for b in re.findall(r"/usr/local/bin/([a-z]+)", chart):
 for b in sorted(needed - set(copied)):
     errors.append("the image lacks /usr/local/bin/%s" % b)
 uid = re.search(r"pub const SERVICE_UID: i64 = (\d+);", builders).group(1)
-if not re.search(r"^USER %s(:%s)?$" % (uid, uid), text, re.M):
-    errors.append("the Dockerfile USER is not the uid %s the operator runs the services as" % uid)
+if not users or not re.fullmatch(r"%s(:%s)?" % (uid, uid), users[-1]):
+    errors.append("the image USER %s is not the uid %s the operator runs the services as" % (users, uid))
 ignore = open(".dockerignore").read().split("\n")
 for needed_path in ("Cargo.toml", "Cargo.lock", "crates", "operator", "deploy"):
     if needed_path in ignore:
         errors.append(".dockerignore leaves out %s, which the build needs" % needed_path)
-print("\n".join(errors) or "packages %s build %s; USER %s" % (packages, sorted(copied), uid))
+print("\n".join(errors) or "%d instructions in %d stages; packages %s build %s; USER %s" % (len(instructions), len(stages), packages, sorted(copied), users[-1]))
 sys.exit(1 if errors else 0)
 PY
 }
@@ -456,7 +478,7 @@ run_shellcheck() {
 check "helm $KUBETOOLS_HELM_VERSION ($TS_TOOLS_BIN)" tool_helm
 # The checks run in subshells: $HELM for them.
 ensure_helm 2>/dev/null || true
-check "kubernetes-validate $KUBERNETES_VALIDATE_VERSION (venv $VENV)" tool_validator
+check "kubernetes-validate $KUBERNETES_VALIDATE_VERSION and the Dockerfile parser (venv $VENV)" tool_validator
 check "shellcheck" tool_shellcheck
 check "helm lint --strict $OPERATOR_CHART (default values, ci/*.yaml)" lint_chart "$OPERATOR_CHART"
 check "helm lint --strict $STACK_CHART (default values, ci/*.yaml)" lint_chart "$STACK_CHART"
@@ -471,7 +493,7 @@ if [[ -d $OUT/rendered ]]; then
   check "operator chart RBAC rules = deploy/rbac/clusterrole.yaml" rbac_matches_deploy
 fi
 check "chart and deploy/ CRD = crdgen output" crd_matches_crdgen
-check "Dockerfile builds the binaries the operator and chart run" dockerfile_matches_code
+check "Dockerfile parses (BuildKit parser) and builds the binaries the operator and chart run" dockerfile_matches_code
 check "kind-config.yaml maps node ports ${KIND_NODE_PORTS[*]}" kind_config_maps_node_ports
 check "shellcheck -x scripts/**/*.sh .ci/run" run_shellcheck
 
