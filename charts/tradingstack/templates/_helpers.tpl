@@ -11,12 +11,12 @@
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* Labels of the chart's own objects; `component` is passed as .component. */}}
+{{/* Labels of the chart's objects: a dict of root, name, component and optionally version. */}}
 {{- define "tradingstack.labels" -}}
 helm.sh/chart: {{ include "tradingstack.chart" .root }}
 app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 app.kubernetes.io/part-of: tradingstack
-app.kubernetes.io/version: {{ .root.Values.image.tag | default .root.Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ .version | default .root.Values.image.tag | default .root.Chart.AppVersion | quote }}
 {{ include "tradingstack.selectorLabels" . }}
 {{- end }}
 
