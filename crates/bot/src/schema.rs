@@ -16,12 +16,15 @@ use crate::span;
 pub fn schema() -> UpdateHandler<anyhow::Error> {
     use dptree::case;
 
-    let typed: dptree::Handler<'static, anyhow::Result<()>, DpHandlerDescription> = dptree::entry()
-        .branch(case![State::TradeAmount { draft }].endpoint(text_input::trade_amount))
-        .branch(case![State::TradeTpSl { draft }].endpoint(text_input::trade_tpsl))
-        .branch(case![State::CopyAmount { leader }].endpoint(text_input::copy_amount))
-        .branch(case![State::PositionTpSl { position }].endpoint(text_input::position_tpsl))
-        .endpoint(text_input::not_understood);
+    // Typed answers only in private chats: in a group, other members' messages must
+    // not be taken for the amount someone was asked for.
+    let typed: dptree::Handler<'static, anyhow::Result<()>, DpHandlerDescription> =
+        dptree::filter(|msg: Message| msg.chat.is_private())
+            .branch(case![State::TradeAmount { draft }].endpoint(text_input::trade_amount))
+            .branch(case![State::TradeTpSl { draft }].endpoint(text_input::trade_tpsl))
+            .branch(case![State::CopyAmount { leader }].endpoint(text_input::copy_amount))
+            .branch(case![State::PositionTpSl { position }].endpoint(text_input::position_tpsl))
+            .endpoint(text_input::not_understood);
 
     let messages = Update::filter_message()
         .branch(teloxide::filter_command::<Command, _>().endpoint(commands::on_command))

@@ -17,6 +17,10 @@ use crate::screen::Screen;
 const MAX_ATTEMPTS: u32 = 4;
 /// A longer `retry_after` is capped: a reply that late is better than none.
 const MAX_WAIT: Duration = Duration::from_secs(60);
+/// Telegram's limit on a callback answer's text.
+const MAX_ANSWER_CHARS: usize = 200;
+/// Telegram's limit on a message's text.
+const MAX_TEXT_CHARS: usize = 4096;
 
 /// Sends `request`, waiting out `RetryAfter` answers.
 pub async fn retrying<R>(request: R) -> Result<Output<R>, RequestError>
@@ -42,7 +46,7 @@ where
 }
 
 pub async fn send(bot: &Bot, chat: ChatId, screen: Screen) -> Result<Message, RequestError> {
-    let mut request = bot.send_message(chat, screen.text);
+    let mut request = bot.send_message(chat, clip(screen.text));
     if let Some(keyboard) = screen.keyboard {
         request = request.reply_markup(keyboard);
     }
@@ -56,7 +60,7 @@ pub async fn edit(
     message: MessageId,
     screen: Screen,
 ) -> Result<(), RequestError> {
-    let mut request = bot.edit_message_text(chat, message, screen.text);
+    let mut request = bot.edit_message_text(chat, message, clip(screen.text));
     if let Some(keyboard) = screen.keyboard {
         request = request.reply_markup(keyboard);
     }
@@ -75,7 +79,18 @@ pub async fn answer(
 ) -> Result<(), RequestError> {
     let mut request = bot.answer_callback_query(id);
     if let Some(text) = text {
-        request = request.text(text).show_alert(alert);
+        request = request
+            .text(crate::format::clip(text, MAX_ANSWER_CHARS))
+            .show_alert(alert);
     }
     retrying(request).await.map(drop)
+}
+
+/// Lists are capped well below the limit; this is the last guard.
+fn clip(text: String) -> String {
+    if text.chars().count() > MAX_TEXT_CHARS {
+        crate::format::clip(&text, MAX_TEXT_CHARS)
+    } else {
+        text
+    }
 }

@@ -39,7 +39,7 @@ pub async fn leaders(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
         ));
     }
     let mut text = "👥 Copy trading — pick a leader to copy\n".to_string();
-    for (i, leader) in leaders.iter().take(10).enumerate() {
+    for (i, leader) in leaders.iter().take(super::MAX_LISTED).enumerate() {
         let n = i + 1;
         let r = reference(leader);
         text.push_str(&format!(
@@ -56,6 +56,7 @@ pub async fn leaders(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
             )
             .row();
     }
+    text.push_str(&super::more_line(leaders.len(), "leaders"));
     let keyboard = keyboard.button("📋 My copies", Choice::MyCopies).build();
     Ok(Screen::with_keyboard(text, keyboard))
 }
@@ -157,7 +158,7 @@ pub async fn my_copies(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
     }
     let mut text = "📋 Your copies\n".to_string();
     let mut keyboard = ctx.menus.keyboard(owner, ORIGIN);
-    for (i, a) in allocations.iter().enumerate() {
+    for (i, a) in allocations.iter().take(super::MAX_LISTED).enumerate() {
         let n = i + 1;
         let name = leaders
             .iter()
@@ -176,6 +177,7 @@ pub async fn my_copies(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
             )
             .row();
     }
+    text.push_str(&super::more_line(allocations.len(), "copies"));
     Ok(Screen::with_keyboard(text, keyboard.build()))
 }
 

@@ -18,6 +18,19 @@ use crate::choice::Section;
 use crate::context::Ctx;
 use crate::screen::Screen;
 
+/// Longest list shown in one message: keeps it far below Telegram's 4096 characters
+/// and the keyboard usable.
+pub const MAX_LISTED: usize = 10;
+
+/// The line under a list cut at [`MAX_LISTED`] entries.
+pub fn more_line(total: usize, what: &str) -> String {
+    if total > MAX_LISTED {
+        format!("\n…and {} more {what} not shown.", total - MAX_LISTED)
+    } else {
+        String::new()
+    }
+}
+
 /// Amount presets offered as buttons, in USDC.
 pub const AMOUNT_PRESETS: [u32; 4] = [5, 10, 25, 50];
 

@@ -36,16 +36,16 @@ pub async fn list(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
     }
     let mut text = "💼 Your open positions\n".to_string();
     let mut keyboard = ctx.menus.keyboard(owner, "/positions");
-    let mut total = Decimal::ZERO;
-    for (i, p) in positions.iter().enumerate() {
+    let total: Decimal = positions.iter().filter_map(|p| p.unrealized_pnl).sum();
+    for (i, p) in positions.iter().take(super::MAX_LISTED).enumerate() {
         let n = i + 1;
         text.push_str(&format!("\n{n}. {}\n{}\n", reference(p).label, details(p)));
-        total += p.unrealized_pnl.unwrap_or_default();
         keyboard = keyboard
             .button(format!("🎯 TP/SL #{n}"), Choice::SetTpSl(reference(p)))
             .button(format!("✖ Close #{n}"), Choice::Close(reference(p)))
             .row();
     }
+    text.push_str(&super::more_line(positions.len(), "positions"));
     text.push_str(&format!("\nTotal unrealised P&L: {}", format::pnl(total)));
     Ok(Screen::with_keyboard(text, keyboard.build()))
 }

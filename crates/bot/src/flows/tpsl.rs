@@ -19,7 +19,7 @@ pub async fn overview(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
     }
     let mut text = "🎯 Take-profit and stop-loss\n".to_string();
     let mut keyboard = ctx.menus.keyboard(owner, "/tpsl");
-    for (i, p) in positions.iter().enumerate() {
+    for (i, p) in positions.iter().take(super::MAX_LISTED).enumerate() {
         let n = i + 1;
         let position = reference(p);
         text.push_str(&format!(
@@ -38,5 +38,6 @@ pub async fn overview(ctx: &Ctx, owner: i64) -> Result<Screen, ApiError> {
             )
             .row();
     }
+    text.push_str(&super::more_line(positions.len(), "positions"));
     Ok(Screen::with_keyboard(text, keyboard.build()))
 }

@@ -58,8 +58,7 @@ pub async fn on_press(
             {
                 ctx.menus.retire(&pressed.token);
             }
-            let text = crate::format::clip(&explain(&e), 200);
-            telegram::answer(&bot, q.id, Some(&text), true).await?;
+            telegram::answer(&bot, q.id, Some(&explain(&e)), true).await?;
             return Ok(());
         }
     };

@@ -214,3 +214,38 @@ async fn closing_asks_for_confirmation() {
             .contains("no open positions")
     );
 }
+
+#[tokio::test]
+async fn a_long_list_is_cut_but_the_total_counts_every_position() {
+    let stack = Stack::start().await;
+    let ivy = stack.user(303, "Ivy");
+    register(&stack.api, &ivy).await;
+    seed_market(
+        &stack.api,
+        "903",
+        "Will the river flood?",
+        30_000,
+        dec!(0.5),
+    )
+    .await;
+    for _ in 0..12 {
+        open(&stack.api, 303, "903", dec!(5)).await;
+    }
+    set_prices(&stack.api, "903", dec!(0.6)).await;
+    ivy.send_text("/positions");
+    let list = ivy.reply().await.unwrap();
+    assert!(list.text.contains("10. Yes"), "{}", list.text);
+    assert!(!list.text.contains("11. Yes"), "{}", list.text);
+    assert!(
+        list.text.contains("…and 2 more positions not shown."),
+        "{}",
+        list.text
+    );
+    // 12 × 10 shares × +0.10
+    assert!(
+        list.text.contains("Total unrealised P&L: +$12.00"),
+        "{}",
+        list.text
+    );
+    assert_eq!(list.labels().len(), 20);
+}
