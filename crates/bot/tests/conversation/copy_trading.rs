@@ -104,6 +104,7 @@ async fn scenario_1_copy_a_leader_with_a_preset_amount() {
         stack.api.client.get_user(401).await.is_ok(),
         "registered on the way"
     );
+    assert_eq!(stack.telegram.unanswered_callbacks(), 0);
 }
 
 #[tokio::test]

@@ -213,6 +213,7 @@ async fn closing_asks_for_confirmation() {
             .text
             .contains("no open positions")
     );
+    assert_eq!(stack.telegram.unanswered_callbacks(), 0);
 }
 
 #[tokio::test]

@@ -118,6 +118,7 @@ async fn scenario_2_buy_a_recommendation_with_tpsl() {
         (Some(dec!(0.8)), Some(dec!(0.5)))
     );
     assert_eq!(p.source, PositionSource::Smart);
+    assert_eq!(stack.telegram.unanswered_callbacks(), 0);
 }
 
 #[tokio::test]
