@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings the whole TradingStack up locally, as in production, with no Docker:
 # Postgres and Redis (started here when nothing answers), a local Jaeger when one is
-# built (scripts/tools.sh), the Telegram and Polymarket fakes when no real
+# built (scripts/tools.sh; optional), the Telegram and Polymarket fakes when no real
 # credentials or URLs are configured, then api -> /health/ready -> bot -> workers.
 # With tmux, each service gets a pane of the session "tradingstack"; otherwise they
 # run in the background. Logs and pids: logs/{api,bot,workers,...}.{log,pid}.
@@ -23,15 +23,14 @@ info "building api, bot, workers and the dev tools (cargo build)"
 cargo build -q -p api -p bot -p workers -p devstack
 ok "built into $BIN_DIR"
 
-# Traces: a local Jaeger when it is built and no collector is configured.
-JAEGER_BIN="${TS_TOOLS_DIR:-$HOME/.cache/tradingstack/tools}/bin/jaeger"
-if [[ -z ${OTEL_EXPORTER_OTLP_ENDPOINT:-} && -x $JAEGER_BIN ]]; then
-  (cd "$LOG_DIR" && launch jaeger "$JAEGER_BIN")
-  if wait_http http://127.0.0.1:16686/ 30; then
-    export OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318
-    ok "Jaeger UI on http://127.0.0.1:16686, OTLP on :4318"
+# Traces: a local Jaeger (scripts/cluster/jaeger.sh) when it is built and no collector
+# is configured. Optional: the stack runs without it.
+if [[ -z ${OTEL_EXPORTER_OTLP_ENDPOINT:-} && -x ${TS_TOOLS_DIR:-$HOME/.cache/tradingstack/tools}/bin/jaeger ]]; then
+  if jaeger_env=$(TS_JAEGER_DIR="$LOG_DIR/jaeger" scripts/cluster/jaeger.sh start 2>"$LOG_DIR/jaeger-start.log"); then
+    eval "$jaeger_env"
+    ok "Jaeger on ${TS_JAEGER_QUERY_URL:-http://127.0.0.1:16686} (OTLP at $OTEL_EXPORTER_OTLP_ENDPOINT)"
   else
-    fail "Jaeger did not answer on :16686 (see $LOG_DIR/jaeger.log); traces stay off"
+    fail "Jaeger did not start, traces stay off: $(tail -n 1 "$LOG_DIR/jaeger-start.log")"
   fi
 elif [[ -z ${OTEL_EXPORTER_OTLP_ENDPOINT:-} ]]; then
   info "no Jaeger built (scripts/tools.sh builds one); traces stay off"
@@ -69,7 +68,7 @@ TradingStack is up.
 MSG
 [[ -n ${TELEGRAM_API_URL:-} && " ${fake_args[*]} " == *" --telegram "* ]] &&
   echo "  play a user  scripts/dev/play.sh   (the bot talks to the local Telegram fake)"
-[[ -n ${OTEL_EXPORTER_OTLP_ENDPOINT:-} ]] && echo "  traces       http://127.0.0.1:16686"
+[[ -n ${TS_JAEGER_QUERY_URL:-} ]] && echo "  traces       $TS_JAEGER_QUERY_URL"
 use_tmux && echo "  tmux         tmux attach -t $TMUX_SESSION"
 echo "  stop         scripts/dev/stop-all.sh"
 exit "$FAILED"

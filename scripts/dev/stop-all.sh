@@ -9,7 +9,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 want_help "${1:-}"
 
-for name in workers bot api fakes jaeger redis; do stop_pid "$name"; done
+for name in workers bot api fakes redis; do stop_pid "$name"; done
+if [[ -f $LOG_DIR/jaeger/pids/jaeger.pid ]]; then
+  TS_JAEGER_DIR="$LOG_DIR/jaeger" scripts/cluster/jaeger.sh stop >/dev/null 2>&1 && ok "stopped Jaeger"
+fi
 if [[ -f $LOG_DIR/postgres.datadir ]]; then
   data=$(cat "$LOG_DIR/postgres.datadir")
   bin=$(pg_bin)

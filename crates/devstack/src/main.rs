@@ -1,9 +1,12 @@
 //! `tsdev`: the operations tool of the local stack. The scripts in scripts/dev are
 //! thin wrappers around these subcommands, so the logic lives here, in Rust.
 
+mod bot_api;
 mod cache_check;
+mod chat;
 mod control;
 mod demo;
+mod e2e;
 mod env;
 mod fakes;
 mod http;
@@ -39,6 +42,10 @@ enum Cmd {
     CheckSkipDb,
     /// Check the workers: states, polled markets, streamed prices.
     CheckWorkers,
+    /// Check the bot answers users through the API (start, markets, help, buttons).
+    CheckBotApi,
+    /// Run both seed scenarios end to end against the running stack.
+    E2e,
     /// Be a Telegram user of the local bot from this terminal.
     Play(play::PlayArgs),
 }
@@ -55,6 +62,8 @@ async fn main() -> std::process::ExitCode {
         Cmd::CheckCache => cache_check::run().await,
         Cmd::CheckSkipDb => skip_db::run().await,
         Cmd::CheckWorkers => workers_check::run().await,
+        Cmd::CheckBotApi => bot_api::run().await,
+        Cmd::E2e => e2e::run().await,
         Cmd::Play(args) => play::run(args).await,
     };
     match result {
