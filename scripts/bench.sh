@@ -18,6 +18,10 @@ ensure_services
 # package:bench pairs; later issues append theirs.
 BENCHES=(
   api:cached_markets
+  tradingstack-operator:reconcile
+  bot:update_latency
+  workers:tpsl_latency
+  workers:copy_fanout
 )
 
 for entry in "${BENCHES[@]}"; do

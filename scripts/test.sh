@@ -47,6 +47,48 @@ check_test() {
   cargo test "${scope[@]}" "$@"
 }
 
+# The README's first command, for real: start-all.sh brings the whole stack up with the
+# fakes (on this run's Postgres and Redis, a database and key prefix of its own), then
+# verify-services.sh, the bot-through-API check and both seed scenarios run against it,
+# and stop-all.sh must leave no process behind. TEST_SH_SKIP_STACK=1 skips it, saying so.
+check_local_stack() {
+  local arg
+  for arg in "$@"; do
+    case $arg in -p | -p* | --package | --package=*)
+      log "local stack SKIPPED (-p given)"; return 0 ;;
+    esac
+  done
+  if [[ -n "${TEST_SH_SKIP_STACK:-}" ]]; then log "local stack SKIPPED (TEST_SH_SKIP_STACK set)"; return 0; fi
+  log "local stack: start-all.sh, verify-services.sh, test-bot-api-integration.sh, test-e2e-scenarios.sh, stop-all.sh"
+  (
+    dir=$(mktemp -d /tmp/tradingstack-stack.XXXXXX)
+    export TS_LOG_DIR="$dir/logs" TS_DATA_DIR="$dir/data" TS_NO_TMUX=1
+    # The process environment wins over .env.local: this run's services, fresh secrets,
+    # and empty credentials so the fakes stand in for Telegram and Polymarket.
+    export DATABASE_URL="${TEST_DATABASE_URL%/*}/ts_local_stack_$$" REDIS_URL="$TEST_REDIS_URL"
+    export REDIS_KEY_PREFIX="ts-stack-$$" API_TOKEN="stack-$RANDOM$RANDOM" WEBHOOK_SECRET="hook-$RANDOM$RANDOM"
+    export ENCRYPTION_KEY="0123456789abcdef0123456789abcdef"
+    export TELEGRAM_BOT_TOKEN="" BOT_TOKEN="" TELEGRAM_API_URL="" GAMMA_API_URL="" CLOB_API_URL="" CLOB_WS_URL="" DATA_API_URL=""
+    # shellcheck disable=SC2030 # this subshell's own environment, on purpose
+    export OTEL_EXPORTER_OTLP_ENDPOINT="" POLL_INTERVAL_SECS=5
+    trap 'scripts/dev/stop-all.sh >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+    scripts/dev/start-all.sh
+    scripts/dev/verify-services.sh
+    scripts/dev/test-bot-api-integration.sh
+    scripts/dev/test-e2e-scenarios.sh
+    scripts/dev/stop-all.sh
+    sleep 1
+    local left
+    left=$(pgrep -f "$TS_LOG_DIR|$CARGO_TARGET_DIR/debug/(api|bot|workers|tsdev)" || true)
+    if [[ -n $left ]]; then
+      echo "stop-all.sh left processes behind:" >&2
+      ps -o pid,args -p "${left//$'\n'/,}" >&2 || true
+      exit 1
+    fi
+    echo "stop-all.sh left no process behind"
+  )
+}
+
 # The operator and the charts against a real control plane and a real Jaeger (issue 7):
 # builds the pinned tools (cached), starts scripts/cluster/up.sh and Jaeger on free ports of
 # 127.0.0.1, and runs the cluster-tests, which fail (never skip) when something is missing.
@@ -85,6 +127,7 @@ check_cluster() {
     export TS_OPERATOR_BIN="$CARGO_TARGET_DIR/debug/operator" TS_HELM="$HELM" TS_KUBECTL="$KUBECTL"
     eval "$(scripts/cluster/up.sh)"
     eval "$(scripts/cluster/jaeger.sh start)"
+    # shellcheck disable=SC2031 # set by jaeger.sh's env lines just above
     export TS_JAEGER_OTLP_ENDPOINT="$OTEL_EXPORTER_OTLP_ENDPOINT"
     unset OTEL_EXPORTER_OTLP_ENDPOINT
     cargo test -p cluster-tests -- --include-ignored
@@ -93,8 +136,8 @@ check_cluster() {
 
 CHECKS=(check_fmt check_clippy check_manifests check_test)
 if [[ -n "${TEST_SH_SKIP_LINT:-}" ]]; then CHECKS=(check_test); fi
-CHECKS+=(check_cluster)
+CHECKS+=(check_local_stack check_cluster)
 
 for check in "${CHECKS[@]}"; do
-  if [[ $check == check_test || $check == check_cluster ]]; then "$check" "$@"; else "$check"; fi
+  if [[ $check == check_test || $check == check_cluster || $check == check_local_stack ]]; then "$check" "$@"; else "$check"; fi
 done

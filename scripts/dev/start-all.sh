@@ -23,11 +23,13 @@ info "building api, bot, workers and the dev tools (cargo build)"
 cargo build -q -p api -p bot -p workers -p devstack
 ok "built into $BIN_DIR"
 
+rm -f "$LOG_DIR/stack.env"
 # Traces: a local Jaeger (scripts/cluster/jaeger.sh) when it is built and no collector
 # is configured. Optional: the stack runs without it.
 if [[ -z ${OTEL_EXPORTER_OTLP_ENDPOINT:-} && -x ${TS_TOOLS_DIR:-$HOME/.cache/tradingstack/tools}/bin/jaeger ]]; then
   if jaeger_env=$(TS_JAEGER_DIR="$LOG_DIR/jaeger" scripts/cluster/jaeger.sh start 2>"$LOG_DIR/jaeger-start.log"); then
     eval "$jaeger_env"
+    echo "TS_JAEGER_QUERY_URL=$TS_JAEGER_QUERY_URL" >"$LOG_DIR/stack.env"
     ok "Jaeger on ${TS_JAEGER_QUERY_URL:-http://127.0.0.1:16686} (OTLP at $OTEL_EXPORTER_OTLP_ENDPOINT)"
   else
     fail "Jaeger did not start, traces stay off: $(tail -n 1 "$LOG_DIR/jaeger-start.log")"

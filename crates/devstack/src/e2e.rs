@@ -102,9 +102,7 @@ async fn copy_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
     step(
         r,
         "3. choosing the leader offers amounts",
-        user.press(&format!("Copy 1. {name}"), "each copied trade")
-            .await
-            .or(user.press(&name, "each copied trade").await),
+        user.press(&name, "each copied trade").await,
         |_| String::new(),
     )?;
     user.press("$10.00", "Start copying").await?;
@@ -225,6 +223,19 @@ async fn copy_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         .await,
         |_| String::new(),
     )?;
+    match env.get("TS_JAEGER_QUERY_URL") {
+        Some(jaeger) => {
+            step(
+                r,
+                "   the whole flow is one trace in Jaeger across api, workers and bot",
+                one_trace(jaeger).await,
+                |id| format!("trace {id}"),
+            )?;
+        }
+        None => {
+            println!("   (no Jaeger running: the one-trace check needs scripts/tools.sh's Jaeger)")
+        }
+    }
     Ok(())
 }
 
@@ -331,6 +342,34 @@ async fn smart_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         |m| first_line(m),
     )?;
     Ok(())
+}
+
+/// Waits (30 s) for a trace of the last minutes holding spans of api, workers and bot:
+/// webhook (api) -> stream entry's traceparent -> listener (workers) -> open (api) ->
+/// notification (bot).
+async fn one_trace(jaeger: &str) -> anyhow::Result<String> {
+    let url = format!("{jaeger}/api/traces?service=workers&lookback=15m&limit=200");
+    let mut seen = String::new();
+    for _ in 0..60 {
+        let traces = get_json(&url).await.unwrap_or(Value::Null);
+        for t in traces["data"].as_array().into_iter().flatten() {
+            let services: Vec<&str> = t["processes"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(_, p)| p["serviceName"].as_str())
+                .collect();
+            if ["api", "workers", "bot"]
+                .iter()
+                .all(|s| services.contains(s))
+            {
+                return Ok(t["traceID"].as_str().unwrap_or_default().to_string());
+            }
+            seen = format!("{services:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    anyhow::bail!("no trace spans api, workers and bot (last one seen: {seen})")
 }
 
 /// The price on a "Buy Yes · 62¢" label.

@@ -8,12 +8,14 @@ pub struct StackEnv {
 }
 
 impl StackEnv {
-    /// `.env.local`, `.env`, the process environment, then `logs/fakes.env` for the
-    /// values left empty.
+    /// `.env.local`, `.env`, the process environment, then what start-all.sh recorded
+    /// in `logs/fakes.env` and `logs/stack.env` for the values left empty.
     pub fn load() -> Self {
         let mut vars = ts_config::load_vars();
-        let fakes = logs_dir().join("fakes.env");
-        if let Ok(text) = std::fs::read_to_string(fakes) {
+        for file in ["fakes.env", "stack.env"] {
+            let Ok(text) = std::fs::read_to_string(logs_dir().join(file)) else {
+                continue;
+            };
             for line in text.lines() {
                 if let Some((k, v)) = line.split_once('=') {
                     let empty = vars.get(k).is_none_or(|cur| cur.is_empty());
