@@ -6,16 +6,19 @@
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Empty};
-use hyper::body::Bytes;
 use hyper::Request;
+use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use rust_decimal::Decimal;
-use testkit::api::{binary_market, TEST_API_TOKEN};
 use testkit::TestApi;
+use testkit::api::{TEST_API_TOKEN, binary_market};
 use tokio::net::TcpStream;
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -23,11 +26,20 @@ fn main() -> anyhow::Result<()> {
     let connections = env_or("BENCH_CONNECTIONS", 32) as usize;
     // The api gets its own runtime and worker threads, like the real process; the
     // load generator runs on a separate single-threaded runtime.
-    let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let server_rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let api = server_rt.block_on(async {
         let api = TestApi::spawn().await?;
         let markets: Vec<_> = (0..200)
-            .map(|i| binary_market(&format!("bench{i}"), &format!("Benchmark market {i}?"), Decimal::from(i * 10)))
+            .map(|i| {
+                binary_market(
+                    &format!("bench{i}"),
+                    &format!("Benchmark market {i}?"),
+                    Decimal::from(i * 10),
+                )
+            })
             .collect();
         api.seed_markets(&markets).await?;
         anyhow::Ok(api)
@@ -35,7 +47,9 @@ fn main() -> anyhow::Result<()> {
     let addr = api.base_url.trim_start_matches("http://").to_string();
     let path = "/api/v1/markets?limit=20&active=true";
 
-    let client_rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let client_rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let (latencies, elapsed) = client_rt.block_on(async {
         // Warm the cache once, then every request below is a Redis hit.
         one_request(&addr, path).await?;
@@ -80,18 +94,29 @@ async fn worker(addr: &str, path: &str, deadline: Instant) -> anyhow::Result<Vec
 }
 
 async fn one_request(addr: &str, path: &str) -> anyhow::Result<()> {
-    worker(addr, path, Instant::now() + Duration::from_millis(1)).await.map(drop)
+    worker(addr, path, Instant::now() + Duration::from_millis(1))
+        .await
+        .map(drop)
 }
 
 fn report(mut lat: Vec<u32>, elapsed: Duration, connections: usize, hits: u64, misses: u64) {
     lat.sort_unstable();
     let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)] as f64 / 1000.0;
-    println!("cached GET /api/v1/markets: {connections} connections, {:.1} s", elapsed.as_secs_f64());
+    println!(
+        "cached GET /api/v1/markets: {connections} connections, {:.1} s",
+        elapsed.as_secs_f64()
+    );
     println!("  requests      {}", lat.len());
-    println!("  throughput    {:.0} req/s", lat.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "  throughput    {:.0} req/s",
+        lat.len() as f64 / elapsed.as_secs_f64()
+    );
     println!("  latency p50   {:.3} ms", pct(0.50));
     println!("  latency p90   {:.3} ms", pct(0.90));
     println!("  latency p99   {:.3} ms", pct(0.99));
-    println!("  latency max   {:.3} ms", *lat.last().unwrap() as f64 / 1000.0);
+    println!(
+        "  latency max   {:.3} ms",
+        *lat.last().unwrap() as f64 / 1000.0
+    );
     println!("  cache         {hits} hits, {misses} misses");
 }

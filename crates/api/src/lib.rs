@@ -60,6 +60,7 @@ pub async fn build_state(settings: &ApiSettings) -> anyhow::Result<AppState> {
             webhook_secret: settings.webhook_secret.expose().to_string(),
             cache_ttl: Duration::from_secs(settings.cache_ttl_secs),
         }),
+        shutdown: tokio_util::sync::CancellationToken::new(),
     })
 }
 
@@ -91,9 +92,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let token = state.shutdown.clone();
     let app = router(state);
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // End the event streams, or their clients would hold the shutdown forever.
+            token.cancel();
+        })
         .await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
 use ts_cache::Cache;
 use ts_core::event::Event;
 use ts_store::Store;
@@ -11,6 +12,9 @@ pub struct AppState {
     pub store: Store,
     pub cache: Cache,
     pub inner: Arc<Inner>,
+    /// Cancelled when the server starts shutting down, so long-lived responses (the
+    /// events stream) end and graceful shutdown can complete.
+    pub shutdown: CancellationToken,
 }
 
 pub struct Inner {

@@ -67,3 +67,18 @@ async fn events_stream_notifies_and_resumes_with_last_event_id() {
         other => panic!("unexpected {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn shutdown_ends_open_event_streams() {
+    let api = TestApi::spawn().await.unwrap();
+    let mut events = Box::pin(api.client.events(None).await.unwrap());
+    // A stopped api must not wait forever for its event subscribers.
+    tokio::time::timeout(Duration::from_secs(10), api.stop())
+        .await
+        .expect("graceful shutdown finished")
+        .unwrap();
+    let end = tokio::time::timeout(Duration::from_secs(10), events.next())
+        .await
+        .unwrap();
+    assert!(end.is_none() || end.unwrap().is_err(), "the stream ended");
+}

@@ -58,7 +58,9 @@ pub async fn events(
             }
         },
     );
-    let events = batches.flat_map(|batch| stream::iter(batch.into_iter().map(to_sse)));
+    let events = batches
+        .flat_map(|batch| stream::iter(batch.into_iter().map(to_sse)))
+        .take_until(state.shutdown.cancelled_owned());
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
