@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod db;
+pub mod otlp;
 pub mod polymarket;
 pub mod redis;
 pub mod telegram;
