@@ -102,37 +102,12 @@ async fn a_listener_killed_before_acknowledging_leaves_one_position_per_allocati
         .expect("processed");
     doomed.kill().await;
 
-    let stream = stack.api.state.cache.leader_trades_stream();
-    let redis = redis::Client::open(stack.api.redis.url.as_str())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap();
-    let pending = |mut conn: redis::aio::MultiplexedConnection, stream: String| async move {
-        let reply: (
-            u64,
-            Option<String>,
-            Option<String>,
-            Option<Vec<(String, String)>>,
-        ) = redis::cmd("XPENDING")
-            .arg(&stream)
-            .arg("copy-trading")
-            .query_async(&mut conn)
-            .await
-            .unwrap();
-        reply.0
-    };
-    assert_eq!(
-        pending(redis.clone(), stream.clone()).await,
-        1,
-        "left unacknowledged"
-    );
+    assert_eq!(stack.unacknowledged().await, 1, "left unacknowledged");
 
     // A new listener takes the entry over once idle, processes it again, acknowledges.
     let successor = stack.workers("successor").await;
-    eventually("the entry acknowledged", || {
-        let (conn, stream) = (redis.clone(), stream.clone());
-        async move { (pending(conn, stream).await == 0).then_some(()) }
+    eventually("the entry acknowledged", || async {
+        (stack.unacknowledged().await == 0).then_some(())
     })
     .await;
     for a in &allocations {

@@ -263,22 +263,8 @@ async fn seed_scenario_1_a_leader_trade_is_copied_and_announced_in_one_trace() {
     assert_eq!(copy.amount, dec!(20));
     assert_eq!(copy.allocation_id, Some(allocation.id));
     assert_eq!(copy.leader_trade_id, Some(stored[0].id));
-    eventually("the entry acknowledged", || {
-        let (mut conn, stream) = (redis.clone(), stream.clone());
-        async move {
-            let (pending, ..): (
-                u64,
-                Option<String>,
-                Option<String>,
-                Option<Vec<(String, String)>>,
-            ) = redis::cmd("XPENDING")
-                .arg(&stream)
-                .arg("copy-trading")
-                .query_async(&mut conn)
-                .await
-                .unwrap();
-            (pending == 0).then_some(())
-        }
+    eventually("the entry acknowledged", || async {
+        (stack.unacknowledged().await == 0).then_some(())
     })
     .await;
 

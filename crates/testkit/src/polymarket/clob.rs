@@ -13,66 +13,72 @@ use serde_json::json;
 
 use super::state::{Book, State};
 
-pub(crate) async fn price(
-    AxumState(state): AxumState<Arc<State>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+type Params = Query<HashMap<String, String>>;
+
+pub(crate) async fn price(AxumState(state): AxumState<Arc<State>>, Query(q): Params) -> Response {
     let side = q.get("side").map(|s| s.to_ascii_uppercase());
-    with_book(&state, &q, |book| match side.as_deref() {
+    let price = read(&state, &q, |book| match side.as_deref() {
         Some("BUY") => book.best_ask(),
         Some("SELL") => book.best_bid(),
         _ => None,
-    })
-    .map(|p| Json(json!({"price": p.to_string()})).into_response())
-    .unwrap_or_else(|e| e)
+    });
+    match price {
+        Ok(p) => Json(json!({"price": p.to_string()})).into_response(),
+        Err(e) => e.into_response(),
+    }
 }
 
 pub(crate) async fn midpoint(
     AxumState(state): AxumState<Arc<State>>,
-    Query(q): Query<HashMap<String, String>>,
+    Query(q): Params,
 ) -> Response {
-    with_book(&state, &q, |book| {
+    let mid = read(&state, &q, |book| {
         Some((book.best_bid()? + book.best_ask()?) / Decimal::TWO)
-    })
-    .map(|mid| Json(json!({"mid": mid.normalize().to_string()})).into_response())
-    .unwrap_or_else(|e| e)
-}
-
-pub(crate) async fn book(
-    AxumState(state): AxumState<Arc<State>>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
-    let Some(token) = q.get("token_id") else {
-        return missing_token();
-    };
-    match state.book(token) {
-        Some(book) => Json(book.to_json(token, false)).into_response(),
-        None => no_book(),
+    });
+    match mid {
+        Ok(mid) => Json(json!({"mid": mid.normalize().to_string()})).into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
-fn with_book(
+pub(crate) async fn book(AxumState(state): AxumState<Arc<State>>, Query(q): Params) -> Response {
+    let Some(token) = q.get("token_id") else {
+        return Unserved::NoToken.into_response();
+    };
+    match state.book(token) {
+        Some(book) => Json(book.to_json(token, false)).into_response(),
+        None => Unserved::NoBook.into_response(),
+    }
+}
+
+/// Why a price could not be given, as the CLOB says it.
+enum Unserved {
+    NoToken,
+    NoBook,
+}
+
+impl IntoResponse for Unserved {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NoToken => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": "Invalid payload"})),
+            ),
+            Self::NoBook => (
+                StatusCode::NOT_FOUND,
+                Json(json!({"error": "No orderbook exists for the requested token id"})),
+            ),
+        }
+        .into_response()
+    }
+}
+
+fn read(
     state: &State,
     q: &HashMap<String, String>,
-    read: impl FnOnce(&Book) -> Option<Decimal>,
-) -> Result<Decimal, Response> {
-    let token = q.get("token_id").ok_or_else(missing_token)?;
-    let book = state.book(token).ok_or_else(no_book)?;
-    read(&book).ok_or_else(no_book)
-}
-
-fn missing_token() -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        Json(json!({"error": "Invalid payload"})),
-    )
-        .into_response()
-}
-
-fn no_book() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": "No orderbook exists for the requested token id"})),
-    )
-        .into_response()
+    value: impl FnOnce(&Book) -> Option<Decimal>,
+) -> Result<Decimal, Unserved> {
+    let token = q.get("token_id").ok_or(Unserved::NoToken)?;
+    let book = state.book(token).ok_or(Unserved::NoBook)?;
+    value(&book).ok_or(Unserved::NoBook)
 }

@@ -55,9 +55,9 @@ impl Book {
     /// The REST and WebSocket shape: bids ascending and asks descending, best last.
     pub fn to_json(&self, asset_id: &str, with_event_type: bool) -> Value {
         let mut bids = self.bids.clone();
-        bids.sort_by(|a, b| a.0.cmp(&b.0));
+        bids.sort_by_key(|l| l.0);
         let mut asks = self.asks.clone();
-        asks.sort_by(|a, b| b.0.cmp(&a.0));
+        asks.sort_by_key(|l| std::cmp::Reverse(l.0));
         let levels = |levels: Vec<(Decimal, Decimal)>| -> Vec<Value> {
             levels
                 .into_iter()
@@ -165,7 +165,7 @@ impl State {
             let book = entry.clone();
             inner.pushes += 1;
             // Every other frame comes wrapped in an array, as the real server sometimes does.
-            (book, inner.pushes % 2 == 0)
+            (book, inner.pushes.is_multiple_of(2))
         };
         let event = json!({
             "event_type": "price_change",

@@ -80,7 +80,7 @@ async fn listen(ctx: &Ctx, cancel: &CancellationToken) -> Result<(), ts_cache::C
                     hook().await;
                 }
                 ctx.cache
-                    .ack(&stream, COPY_TRADING_GROUP, &[entry.id.clone()])
+                    .ack(&stream, COPY_TRADING_GROUP, std::slice::from_ref(&entry.id))
                     .await?;
             }
         }

@@ -23,6 +23,14 @@ pub const MARKET: &str = "555";
 pub const YES: &str = "5551001";
 pub const NO: &str = "5552002";
 
+/// `XPENDING` summary: count, lowest id, highest id, count per consumer.
+type PendingSummary = (
+    u64,
+    Option<String>,
+    Option<String>,
+    Option<Vec<(String, String)>>,
+);
+
 pub struct Stack {
     pub api: TestApi,
     pub fake: FakePolymarket,
@@ -135,6 +143,22 @@ impl Stack {
             .send_webhook(TEST_WEBHOOK_SECRET, &body)
             .await
             .unwrap()
+    }
+
+    /// Leader-trade entries read by the copy-trading group but not acknowledged.
+    pub async fn unacknowledged(&self) -> u64 {
+        let mut conn = redis::Client::open(self.api.redis.url.as_str())
+            .unwrap()
+            .get_multiplexed_async_connection()
+            .await
+            .unwrap();
+        let summary: PendingSummary = redis::cmd("XPENDING")
+            .arg(self.api.state.cache.leader_trades_stream())
+            .arg(ts_cache::keys::COPY_TRADING_GROUP)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        summary.0
     }
 
     /// Count of rows a SQL query returns as one number.
