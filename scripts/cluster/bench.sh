@@ -35,4 +35,7 @@ eval "$(scripts/cluster/jaeger.sh start)"
 export TS_JAEGER_OTLP_ENDPOINT="$OTEL_EXPORTER_OTLP_ENDPOINT"
 unset OTEL_EXPORTER_OTLP_ENDPOINT
 export TS_OPERATOR_BIN="$CARGO_TARGET_DIR/release/operator" TS_HELM="$HELM" TS_KUBECTL="$KUBECTL"
+# kube_client at debug: its HTTP spans land under each reconcile span in Jaeger, so the bench
+# can say how much of a reconcile is spent waiting for the API server.
+export TS_OPERATOR_LOG="${TS_OPERATOR_LOG:-info,kube_client=debug}"
 "$CARGO_TARGET_DIR/release/cluster-bench" "$@"

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::api::{Api, ListParams, PostParams};
 use kube::{Client, ResourceExt};
 use serde_json::Value;
 use tradingstack_operator::TradingStack;
@@ -314,7 +314,6 @@ pub fn free_port() -> u16 {
 /// A namespace of its own for one test, deleted when dropped.
 pub struct TestNamespace {
     pub name: String,
-    client: Client,
 }
 
 impl TestNamespace {
@@ -345,24 +344,57 @@ impl TestNamespace {
             },
         )
         .await;
-        TestNamespace {
-            name,
-            client: client.clone(),
-        }
+        TestNamespace { name }
     }
 }
 
 impl Drop for TestNamespace {
     fn drop(&mut self) {
-        // Best effort, not awaited: the namespace controller removes what is left.
-        let api = Api::<Namespace>::all(self.client.clone());
-        let name = self.name.clone();
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let _ = api.delete(&name, &DeleteParams::background()).await;
-            });
-        }
+        // Not awaited: the namespace controller removes what is left.
+        let _ =
+            cluster().kubectl_output(&["delete", "namespace", &self.name, "--wait=false"], None);
     }
+}
+
+/// Records the changes of `api`'s objects in the order of its watch stream (the order the API
+/// server committed them in) until `done` holds for one of them. Returns once the watch has
+/// its initial list, so nothing made afterwards is missed or reordered into that list.
+pub async fn record_changes<K>(
+    api: Api<K>,
+    done: impl Fn(&K) -> bool + Send + 'static,
+) -> tokio::task::JoinHandle<Vec<K>>
+where
+    K: kube::Resource + Clone + std::fmt::Debug + serde::de::DeserializeOwned + Send + 'static,
+    K::DynamicType: Default,
+{
+    use futures::StreamExt;
+    use kube::runtime::watcher::{self, Event};
+    let (synced_tx, synced_rx) = tokio::sync::oneshot::channel();
+    let handle = tokio::spawn(async move {
+        let mut synced_tx = Some(synced_tx);
+        let mut seen = Vec::new();
+        let mut stream = std::pin::pin!(watcher::watcher(api, watcher::Config::default()));
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(Event::InitDone) => {
+                    if let Some(tx) = synced_tx.take() {
+                        let _ = tx.send(());
+                    }
+                }
+                Ok(Event::Apply(obj) | Event::InitApply(obj)) => {
+                    let stop = done(&obj);
+                    seen.push(obj);
+                    if stop {
+                        break;
+                    }
+                }
+                Ok(_) | Err(_) => {}
+            }
+        }
+        seen
+    });
+    let _ = tokio::time::timeout(Duration::from_secs(30), synced_rx).await;
+    handle
 }
 
 /// Polls `check` every 250 ms until it returns `Ok`, or panics after `timeout` with its last

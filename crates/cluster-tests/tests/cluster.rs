@@ -12,19 +12,18 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams};
-use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource, ResourceExt};
 use serde_json::json;
 use tradingstack_operator::TradingStack;
 
 use cluster_tests::{
     OPERATOR_SERVICE, OperatorProcess, TestNamespace, cluster, condition, eventually,
-    jaeger_traces, phase, sample_secret, sample_stack, stack_deployments, wait_ready,
+    jaeger_traces, phase, record_changes, sample_secret, sample_stack, stack_deployments,
+    wait_ready,
 };
 
 const ROLLOUT: Duration = Duration::from_secs(90);
@@ -134,32 +133,11 @@ async fn samples_roll_out_gate_by_gate_to_ready_and_kubectl_shows_the_columns() 
     // whose order is the order the API server committed them in.
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), &ns.name);
     let stacks: Api<TradingStack> = Api::namespaced(client.clone(), &ns.name);
-    let deploy_events = tokio::spawn(
-        watcher(deployments.clone(), watcher::Config::default())
-            .applied_objects()
-            .take_while(|d| {
-                let done = d
-                    .as_ref()
-                    .map(|d| d.name_any() == "demo-workers" && available(d))
-                    .unwrap_or(false);
-                futures::future::ready(!done)
-            })
-            .filter_map(|d| futures::future::ready(d.ok()))
-            .collect::<Vec<_>>(),
-    );
-    let stack_events = tokio::spawn(
-        watcher(stacks.clone(), watcher::Config::default())
-            .applied_objects()
-            .take_while(|s| {
-                let done = s
-                    .as_ref()
-                    .map(|s| phase(s) == Some("Ready"))
-                    .unwrap_or(false);
-                futures::future::ready(!done)
-            })
-            .filter_map(|s| futures::future::ready(s.ok()))
-            .collect::<Vec<_>>(),
-    );
+    let deploy_events = record_changes(deployments, |d: &Deployment| {
+        d.name_any() == "demo-workers" && available(d)
+    })
+    .await;
+    let stack_events = record_changes(stacks, |s: &TradingStack| phase(s) == Some("Ready")).await;
 
     // The README's path: kubectl apply of deploy/samples/.
     c.kubectl(&["apply", "-n", &ns.name, "-f", "deploy/samples/"]);
@@ -217,13 +195,21 @@ async fn samples_roll_out_gate_by_gate_to_ready_and_kubectl_shows_the_columns() 
     if let Some(api) = first_true("ApiReady") {
         assert!(redis <= api, "ApiReady turned True before RedisReady");
     }
+    // The phase only moves forward: (none) -> Pending -> Progressing -> Ready, Ready last.
+    let order = |p: Option<&str>| match p {
+        None => 0,
+        Some("Pending") => 1,
+        Some("Progressing") => 2,
+        Some("Ready") => 3,
+        Some(other) => panic!("unexpected phase {other} during the first rollout"),
+    };
+    let phases: Vec<Option<&str>> = stack_events.iter().map(phase).collect();
     assert!(
-        stack_events
-            .iter()
-            .all(|s| matches!(phase(s), None | Some("Pending") | Some("Progressing"))),
-        "phases before Ready: {:?}",
-        stack_events.iter().map(phase).collect::<Vec<_>>()
+        phases.windows(2).all(|w| order(w[0]) <= order(w[1]))
+            && phases.last() == Some(&Some("Ready")),
+        "phases during the rollout: {phases:?}"
     );
+    assert!(phases.contains(&Some("Progressing")), "{phases:?}");
     // The final status: every condition True for the current generation.
     let status = stack.status.as_ref().unwrap();
     assert_eq!(status.observed_generation, stack.metadata.generation);

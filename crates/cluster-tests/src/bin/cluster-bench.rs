@@ -113,8 +113,9 @@ async fn main() {
     // Exact durations from the spans: stop the operator cleanly so its exporter flushes.
     drop(operator);
     let mut span_ms: Vec<f64> = Vec::new();
+    let mut traces = Vec::new();
     for _ in 0..40 {
-        let traces = jaeger_traces(
+        traces = jaeger_traces(
             &c.jaeger_query,
             OPERATOR_SERVICE,
             Some("reconcile"),
@@ -135,6 +136,36 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     span_ms.sort_by(f64::total_cmp);
+    // Where a reconcile's time goes: the kube client's HTTP spans under it (present when the
+    // operator logs kube_client at debug, as scripts/cluster/bench.sh runs it).
+    let mut http_ms: Vec<f64> = Vec::new();
+    let mut http_by_method: std::collections::BTreeMap<String, Vec<f64>> = Default::default();
+    for t in &traces {
+        for s in t["spans"].as_array().into_iter().flatten() {
+            let tag = |key: &str| {
+                s["tags"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|t| t["key"] == key)
+                    .and_then(|t| t["value"].as_str())
+                    .map(str::to_string)
+            };
+            // kube's HTTP spans are client spans named after the verb (get, list, patch, ...).
+            if tag("span.kind").as_deref() != Some("client") {
+                continue;
+            }
+            let ms = s["duration"].as_f64().unwrap_or(0.0) / 1000.0;
+            let method = format!(
+                "{} {}",
+                s["operationName"].as_str().unwrap_or("?"),
+                tag("http.method").unwrap_or_default()
+            );
+            http_ms.push(ms);
+            http_by_method.entry(method).or_default().push(ms);
+        }
+    }
+    http_ms.sort_by(f64::total_cmp);
 
     let mib = |kib: u64| kib as f64 / 1024.0;
     println!(
@@ -159,6 +190,27 @@ async fn main() {
         percentile(&span_ms, 99.0),
         span_ms.last().copied().unwrap_or(f64::NAN),
     );
+    if !http_ms.is_empty() {
+        let total_reconcile: f64 = span_ms.iter().sum();
+        let total_http: f64 = http_ms.iter().sum();
+        println!(
+            "API calls under those reconciles: {} ({:.1} per reconcile), {:.0}% of reconcile time; call p50 {:.1} ms, p99 {:.1} ms",
+            http_ms.len(),
+            http_ms.len() as f64 / span_ms.len().max(1) as f64,
+            100.0 * total_http / total_reconcile.max(f64::MIN_POSITIVE),
+            percentile(&http_ms, 50.0),
+            percentile(&http_ms, 99.0),
+        );
+        for (method, calls) in &mut http_by_method {
+            calls.sort_by(f64::total_cmp);
+            println!(
+                "  {method:<16} {:>5} calls, p50 {:.1} ms, p99 {:.1} ms",
+                calls.len(),
+                percentile(calls, 50.0),
+                percentile(calls, 99.0)
+            );
+        }
+    }
     println!(
         "operator memory: RSS {:.1} MiB idle, {:.1} MiB at the end, peak sampled {:.1} MiB, VmHWM {:.1} MiB (target <= {TARGET_RSS_MIB} MiB)",
         mib(rss_idle),
