@@ -649,9 +649,8 @@ pub fn metric_value(text: &str, name: &str) -> Option<f64> {
     })
 }
 
-/// A quantile of the reconcile-duration histogram, interpolated linearly inside its bucket
-/// (as Prometheus's `histogram_quantile` does), in seconds; with the upper bound of its bucket.
-pub fn histogram_quantile(text: &str, q: f64) -> Option<(f64, f64)> {
+/// The cumulative buckets `(le, count)` of the reconcile-duration histogram, `+Inf` last.
+pub fn histogram_buckets(text: &str) -> Vec<(f64, f64)> {
     let prefix = "tradingstack_operator_reconcile_duration_seconds_bucket{le=\"";
     let mut buckets: Vec<(f64, f64)> = text
         .lines()
@@ -667,13 +666,33 @@ pub fn histogram_quantile(text: &str, q: f64) -> Option<(f64, f64)> {
         })
         .collect();
     buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    buckets
+}
+
+/// The buckets of `after` minus those of `before`: the reconciles in between.
+pub fn histogram_delta(before: &[(f64, f64)], after: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    after
+        .iter()
+        .map(|&(le, count)| {
+            let prev = before
+                .iter()
+                .find(|(b, _)| *b == le)
+                .map_or(0.0, |(_, c)| *c);
+            (le, count - prev)
+        })
+        .collect()
+}
+
+/// A quantile of cumulative buckets, interpolated linearly inside its bucket (as Prometheus's
+/// `histogram_quantile` does), in seconds; with the upper bound of its bucket.
+pub fn bucket_quantile(buckets: &[(f64, f64)], q: f64) -> Option<(f64, f64)> {
     let total = buckets.last()?.1;
-    if total == 0.0 {
+    if total <= 0.0 {
         return None;
     }
     let rank = q * total;
     let mut prev = (0.0, 0.0);
-    for &(le, count) in &buckets {
+    for &(le, count) in buckets {
         if count >= rank {
             if le.is_infinite() {
                 return Some((prev.0, le));
@@ -689,6 +708,11 @@ pub fn histogram_quantile(text: &str, q: f64) -> Option<(f64, f64)> {
         prev = (le, count);
     }
     None
+}
+
+/// A quantile of the operator's reconcile-duration histogram (see [`bucket_quantile`]).
+pub fn histogram_quantile(text: &str, q: f64) -> Option<(f64, f64)> {
+    bucket_quantile(&histogram_buckets(text), q)
 }
 
 /// Jaeger's query API (`GET /api/traces`): the traces of a service, optionally of one
@@ -782,6 +806,12 @@ tradingstack_operator_reconcile_duration_seconds_bucket{le=\"+Inf\"} 10
         assert!((p50 - 0.005).abs() < 1e-9 && bound == 0.005, "{p50}");
         let (p99, bound) = histogram_quantile(METRICS, 0.99).unwrap();
         assert!(p99 > 0.01 && p99 <= 0.05 && bound == 0.05, "{p99}");
+        let before = histogram_buckets(METRICS);
+        let after: Vec<(f64, f64)> = before.iter().map(|&(le, c)| (le, c + 10.0)).collect();
+        let delta = histogram_delta(&before, &after);
+        assert_eq!(delta.first(), Some(&(0.001, 10.0)));
+        let (p99, bound) = bucket_quantile(&delta, 0.99).unwrap();
+        assert!(p99 <= 0.001 && bound == 0.001, "{p99}");
     }
 
     #[test]
