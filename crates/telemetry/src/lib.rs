@@ -15,6 +15,7 @@ mod fmt;
 mod guard;
 mod init;
 mod propagation;
+mod service;
 mod sinks;
 
 pub use error::TelemetryError;
@@ -24,5 +25,6 @@ pub use propagation::{
     context_from_traceparent, current_trace_id, current_traceparent, extract_headers,
     inject_headers, set_parent,
 };
+pub use service::{run_service, shutdown_signal};
 #[cfg(test)]
 mod test_support;
