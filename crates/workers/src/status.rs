@@ -63,17 +63,21 @@ impl Status {
 
     /// A success: running, and the last error stays visible until the next one.
     pub fn ok(&self, worker: &'static str) {
-        if let Some(s) = self.lock().get_mut(worker) {
-            s.state = WorkerState::Running;
-            s.last_success = Some(Utc::now());
-        }
+        self.set_running(worker, None);
     }
 
+    /// A success, with a new line about what the worker holds.
     pub fn ok_with(&self, worker: &'static str, detail: String) {
+        self.set_running(worker, Some(detail));
+    }
+
+    fn set_running(&self, worker: &'static str, detail: Option<String>) {
         if let Some(s) = self.lock().get_mut(worker) {
             s.state = WorkerState::Running;
             s.last_success = Some(Utc::now());
-            s.detail = Some(detail);
+            if detail.is_some() {
+                s.detail = detail;
+            }
         }
     }
 

@@ -25,6 +25,8 @@ pub(crate) async fn run(ctx: Arc<Ctx>, cancel: CancellationToken) {
     let (socket, mut events) = MarketSocket::spawn(config);
     let mut quotes = Quotes::default();
     let mut tokens = 0;
+    // Whether the last price write worked, so a Redis outage shows and then clears.
+    let mut writing = true;
     reload_tokens(&ctx, &socket, &mut tokens).await;
     loop {
         tokio::select! {
@@ -43,9 +45,17 @@ pub(crate) async fn run(ctx: Arc<Ctx>, cancel: CancellationToken) {
                 }
                 Some(SocketEvent::Market(event)) => {
                     for tick in quotes.apply(&event, chrono::Utc::now().timestamp_millis()) {
-                        if let Err(e) = ctx.cache.set_price(&tick).await {
-                            tracing::warn!(token = %tick.token_id, error = %e, "price not written");
-                            ctx.status.degraded(PRICE_STREAMER, format!("redis: {e}"));
+                        match ctx.cache.set_price(&tick).await {
+                            Ok(()) if !writing => {
+                                writing = true;
+                                ctx.status.ok(PRICE_STREAMER);
+                            }
+                            Ok(()) => {}
+                            Err(e) => {
+                                tracing::warn!(token = %tick.token_id, error = %e, "price not written");
+                                ctx.status.degraded(PRICE_STREAMER, format!("redis: {e}"));
+                                writing = false;
+                            }
                         }
                     }
                 }
