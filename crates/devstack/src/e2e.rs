@@ -97,7 +97,7 @@ async fn copy_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         r,
         "2. /copy_trading lists the leader with stats",
         user.send("/copy_trading", &name).await,
-        |m| first_line(m),
+        first_line,
     )?;
     step(
         r,
@@ -211,7 +211,7 @@ async fn copy_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         r,
         "9. the user got a notification",
         user.wait_for(&[], "Copy trade executed").await,
-        |m| first_line(m),
+        first_line,
     )?;
     step(
         r,
@@ -247,13 +247,13 @@ async fn smart_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         r,
         "1. /smart_trading lists recommendations with reasons",
         user.send("/smart_trading", "Why:").await,
-        |m| first_line(m),
+        first_line,
     )?;
     let card = step(
         r,
         "2. a recommendation opens its market",
         user.press("1. ", "suggested").await,
-        |m| first_line(m),
+        first_line,
     )?;
     let buy = crate::chat::labels(&card)
         .into_iter()
@@ -275,7 +275,7 @@ async fn smart_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         r,
         "4. TP/SL typed, confirmation shown",
         user.send(&format!("{tp} {sl}"), "Take-profit").await,
-        |m| first_line(m),
+        first_line,
     )?;
     step(
         r,
@@ -339,7 +339,7 @@ async fn smart_trading(env: &StackEnv, r: &mut Report) -> anyhow::Result<()> {
         r,
         "8. the user got a take-profit notification",
         user.wait_for(&[], "Take-profit hit").await,
-        |m| first_line(m),
+        first_line,
     )?;
     Ok(())
 }
