@@ -15,6 +15,9 @@ if [[ -f "$HOME/.cargo/env" ]]; then source "$HOME/.cargo/env"; fi
 command -v cargo >/dev/null || { echo "test.sh: cargo not found (install Rust via rustup)" >&2; exit 1; }
 # Outside the clone and persistent, so a fresh clone (CI) reuses earlier builds.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tradingstack/target}"
+# A fresh clone is a new path, so incremental caches would only pile up (tens of GB)
+# without ever being reused.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 # shellcheck source=scripts/lib/services.sh
 source scripts/lib/services.sh
