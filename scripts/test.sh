@@ -125,7 +125,23 @@ check_cluster() {
     TS_JAEGER_OTLP_HTTP_PORT=$(free_port) TS_JAEGER_OTLP_GRPC_PORT=$(free_port)
     TS_JAEGER_QUERY_PORT=$(free_port) TS_JAEGER_QUERY_GRPC_PORT=$(free_port)
     TS_JAEGER_HEALTH_PORT=$(free_port)
-    trap 'scripts/cluster/jaeger.sh stop || true; scripts/cluster/down.sh || true' EXIT
+    # On a failure the components' logs stay (their folder is printed); the operator's log tail
+    # is in the failing test's output.
+    # shellcheck disable=SC2317 # called by the trap
+    cluster_done() {
+      local rc=$?
+      scripts/cluster/jaeger.sh stop || true
+      if [[ $rc == 0 ]]; then scripts/cluster/down.sh || true; else
+        scripts/cluster/down.sh --keep-logs || true
+        local f
+        for f in "$TS_CLUSTER_DIR"/logs/*.log; do
+          echo "--- last lines of $f" >&2
+          tail -n 15 "$f" >&2 || true
+        done
+        echo "cluster tests failed; control-plane logs in $TS_CLUSTER_DIR/logs" >&2
+      fi
+    }
+    trap cluster_done EXIT
     cargo build -p tradingstack-operator --bin operator
     export TS_OPERATOR_BIN="$CARGO_TARGET_DIR/debug/operator" TS_HELM="$HELM" TS_KUBECTL="$KUBECTL"
     eval "$(scripts/cluster/up.sh)"

@@ -123,7 +123,12 @@ pub fn cluster() -> &'static Cluster {
             .join("../..")
             .canonicalize()
             .expect("the repository root");
-        let work_dir = std::env::temp_dir().join(format!("cluster-tests-{}", std::process::id()));
+        // Beside the control plane's state when there is one, so down.sh removes it too.
+        let base = std::env::var_os("TS_CLUSTER_DIR")
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .unwrap_or_else(std::env::temp_dir);
+        let work_dir = base.join(format!("cluster-tests-{}", std::process::id()));
         std::fs::create_dir_all(&work_dir).expect("creating the work folder");
 
         let mut cluster = Cluster {
@@ -146,6 +151,10 @@ pub fn cluster() -> &'static Cluster {
 impl Cluster {
     fn command(&self, program: &Path, args: &[&str]) -> Command {
         let mut cmd = Command::new(program);
+        // kubectl waits forever for an API server that does not answer; a test must not.
+        if program == self.kubectl {
+            cmd.arg("--request-timeout=60s");
+        }
         cmd.args(args)
             .current_dir(&self.repo)
             .env("KUBECONFIG", &self.kubeconfig);
