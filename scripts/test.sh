@@ -157,6 +157,12 @@ CHECKS=(check_fmt check_clippy check_manifests check_test)
 if [[ -n "${TEST_SH_SKIP_LINT:-}" ]]; then CHECKS=(check_test); fi
 CHECKS+=(check_local_stack check_cluster)
 
+# Everything is also written to a log, so the run ends with one line tallying every
+# test of every step (cargo's suites and the local stack's checks).
+RUN_LOG=$(mktemp /tmp/tradingstack-test-run.XXXXXX)
 for check in "${CHECKS[@]}"; do
   if [[ $check == check_test || $check == check_cluster || $check == check_local_stack ]]; then "$check" "$@"; else "$check"; fi
-done
+done 2>&1 | tee "$RUN_LOG"
+awk '/^test result: /{p+=$4; f+=$6; i+=$8} /^[0-9]+ passed, [0-9]+ failed$/{p+=$1; f+=$3}
+     END {printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, i}' "$RUN_LOG"
+rm -f "$RUN_LOG"
