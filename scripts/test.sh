@@ -74,6 +74,14 @@ check_local_stack() {
     export TELEGRAM_BOT_TOKEN="" BOT_TOKEN="" TELEGRAM_API_URL="" GAMMA_API_URL="" CLOB_API_URL="" CLOB_WS_URL="" DATA_API_URL=""
     # shellcheck disable=SC2030 # this subshell's own environment, on purpose
     export OTEL_EXPORTER_OTLP_ENDPOINT="" POLL_INTERVAL_SECS=5
+    # Free ports, so a stack or Jaeger already running on the defaults does not interfere.
+    API_PORT=$(free_port) BOT_HEALTH_PORT=$(free_port) WORKERS_HEALTH_PORT=$(free_port)
+    export API_PORT BOT_HEALTH_PORT WORKERS_HEALTH_PORT API_URL="http://127.0.0.1:$API_PORT"
+    # shellcheck disable=SC2030 # this subshell's own Jaeger ports, on purpose
+    TS_JAEGER_OTLP_HTTP_PORT=$(free_port) TS_JAEGER_OTLP_GRPC_PORT=$(free_port) TS_JAEGER_QUERY_PORT=$(free_port)
+    # shellcheck disable=SC2030 # as above
+    TS_JAEGER_QUERY_GRPC_PORT=$(free_port) TS_JAEGER_HEALTH_PORT=$(free_port)
+    export TS_JAEGER_OTLP_HTTP_PORT TS_JAEGER_OTLP_GRPC_PORT TS_JAEGER_QUERY_PORT TS_JAEGER_QUERY_GRPC_PORT TS_JAEGER_HEALTH_PORT
     trap 'scripts/dev/stop-all.sh >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
     scripts/dev/start-all.sh
     scripts/dev/verify-services.sh
@@ -118,6 +126,7 @@ check_cluster() {
     ensure_helm
     ensure_kubectl
     scripts/tools.sh
+    # shellcheck disable=SC2031 # check_cluster's own ports, set just below in this subshell
     export TS_CLUSTER_DIR TS_JAEGER_DIR TS_JAEGER_OTLP_HTTP_PORT TS_JAEGER_OTLP_GRPC_PORT \
       TS_JAEGER_QUERY_PORT TS_JAEGER_QUERY_GRPC_PORT TS_JAEGER_HEALTH_PORT
     TS_CLUSTER_DIR=$(mktemp -d /tmp/tradingstack-cluster-test.XXXXXX)
