@@ -1,10 +1,12 @@
 //! Read-through caching of GET responses in Redis. When Redis fails, reads fall back
 //! to Postgres (logged), so a cache outage slows the API down instead of breaking it.
 use std::future::Future;
+use std::time::Duration;
 
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use ts_cache::Cache;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -56,13 +58,27 @@ where
     Ok(value)
 }
 
-/// Runs an invalidation after a write; a failure is logged loudly since a stale read
-/// lives at most one TTL.
-pub async fn invalidate<F>(what: &str, fut: F)
+/// A read that began before a write can store what it read just after the write's
+/// invalidation; deleting again once such a read has surely finished bounds that race.
+const REPEAT_INVALIDATION_AFTER: Duration = Duration::from_secs(1);
+
+/// Runs an invalidation after a write, now and once more shortly after (see above).
+/// A failure is logged loudly since a stale read lives at most one TTL.
+pub async fn invalidate<F, Fut>(cache: &Cache, what: &'static str, invalidation: F)
 where
-    F: Future<Output = Result<(), ts_cache::CacheError>>,
+    F: Fn(Cache) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<(), ts_cache::CacheError>> + Send + 'static,
 {
-    if let Err(e) = fut.await {
+    report(what, invalidation(cache.clone()).await);
+    let cache = cache.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(REPEAT_INVALIDATION_AFTER).await;
+        report(what, invalidation(cache).await);
+    });
+}
+
+fn report(what: &str, result: Result<(), ts_cache::CacheError>) {
+    if let Err(e) = result {
         tracing::error!(error = %e, what, "cache invalidation failed; stale reads until the TTL expires");
     }
 }

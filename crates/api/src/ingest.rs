@@ -54,7 +54,10 @@ pub async fn ingest(
         }
     }
     if receipt.stored > 0 {
-        invalidate("trades", cache_keys::trades_changed(&state.cache)).await;
+        invalidate(&state.cache, "trades", |c| async move {
+            cache_keys::trades_changed(&c).await
+        })
+        .await;
     }
     Ok(receipt)
 }

@@ -65,11 +65,13 @@ pub async fn create_allocation(
             ),
         ));
     };
-    invalidate(
-        "allocations",
-        cache_keys::allocations_changed(&state.cache, allocation.telegram_id),
-    )
-    .await;
+    {
+        let telegram_id = allocation.telegram_id;
+        invalidate(&state.cache, "allocations", move |c| async move {
+            cache_keys::allocations_changed(&c, telegram_id).await
+        })
+        .await;
+    }
     state
         .notify(Event::AllocationCreated {
             allocation: allocation.clone(),
@@ -146,11 +148,13 @@ pub async fn stop_allocation(
             .ok_or_else(|| ApiError::not_found(format!("allocation {id}")))?;
         return Ok(Json(now));
     };
-    invalidate(
-        "allocations",
-        cache_keys::allocations_changed(&state.cache, stopped.telegram_id),
-    )
-    .await;
+    {
+        let telegram_id = stopped.telegram_id;
+        invalidate(&state.cache, "allocations", move |c| async move {
+            cache_keys::allocations_changed(&c, telegram_id).await
+        })
+        .await;
+    }
     state
         .notify(Event::AllocationStopped {
             allocation: stopped.clone(),

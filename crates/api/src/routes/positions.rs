@@ -173,11 +173,13 @@ pub async fn open_position(
             return Ok((StatusCode::OK, Json(existing)));
         }
     };
-    invalidate(
-        "positions",
-        cache_keys::positions_changed(&state.cache, position.telegram_id),
-    )
-    .await;
+    {
+        let telegram_id = position.telegram_id;
+        invalidate(&state.cache, "positions", move |c| async move {
+            cache_keys::positions_changed(&c, telegram_id).await
+        })
+        .await;
+    }
     let event = match (position.source, position.leader_trade_id) {
         (PositionSource::Copy, Some(trade_id)) => {
             match state.store.trading().trade(trade_id).await? {
@@ -267,11 +269,13 @@ pub async fn update_tpsl(
                 format!("position {id} is already closed"),
             )
         })?;
-    invalidate(
-        "positions",
-        cache_keys::positions_changed(&state.cache, updated.telegram_id),
-    )
-    .await;
+    {
+        let telegram_id = updated.telegram_id;
+        invalidate(&state.cache, "positions", move |c| async move {
+            cache_keys::positions_changed(&c, telegram_id).await
+        })
+        .await;
+    }
     state
         .notify(Event::PositionUpdated {
             position: updated.clone(),
@@ -307,11 +311,13 @@ pub async fn close_position(
         let current = owned_position(&state, id, req.telegram_id).await?;
         return already_closed(&state, current, key.as_deref()).await;
     };
-    invalidate(
-        "positions",
-        cache_keys::positions_changed(&state.cache, closed.telegram_id),
-    )
-    .await;
+    {
+        let telegram_id = closed.telegram_id;
+        invalidate(&state.cache, "positions", move |c| async move {
+            cache_keys::positions_changed(&c, telegram_id).await
+        })
+        .await;
+    }
     let event = match closed.close_reason {
         Some(CloseReason::TakeProfit | CloseReason::StopLoss) => Event::TpSlHit {
             position: closed.clone(),

@@ -20,14 +20,15 @@ pub async fn upsert_user(
 ) -> ApiResult<(StatusCode, Json<User>)> {
     req.validate()?;
     let (user, created) = state.store.users().upsert(&req).await?;
-    invalidate("user", async {
-        state
-            .cache
-            .delete(&[cache_keys::user(&state.cache, user.telegram_id)])
-            .await
-            .map(drop)
-    })
-    .await;
+    {
+        let telegram_id = user.telegram_id;
+        invalidate(&state.cache, "user", move |c| async move {
+            c.delete(&[cache_keys::user(&c, telegram_id)])
+                .await
+                .map(drop)
+        })
+        .await;
+    }
     Ok((
         if created {
             StatusCode::CREATED
