@@ -172,6 +172,16 @@ impl<'a> Markets<'a> {
             .0)
     }
 
+    /// The market an outcome token belongs to.
+    pub async fn market_id_of_token(&self, token_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT market_id FROM market_outcomes WHERE token_id = $1")
+                .bind(token_id)
+                .fetch_optional(self.pool)
+                .await?,
+        )
+    }
+
     /// Token ids of every outcome of active markets (what the price streamer follows).
     pub async fn active_token_ids(&self) -> Result<Vec<String>> {
         Ok(sqlx::query_scalar(

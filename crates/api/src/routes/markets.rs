@@ -119,11 +119,20 @@ pub async fn load_market(state: &AppState, id: &str) -> ApiResult<Market> {
 }
 
 /// Overrides each outcome's stored price with the streamer's latest tick, when known.
-pub async fn with_live_prices(state: &AppState, mut market: Market) -> Market {
-    let tokens: Vec<String> = market.outcomes.iter().map(|o| o.token_id.clone()).collect();
+pub async fn with_live_prices(state: &AppState, market: Market) -> Market {
+    with_live_prices_all(state, vec![market]).await.remove(0)
+}
+
+/// `with_live_prices` for many markets with one MGET.
+pub async fn with_live_prices_all(state: &AppState, mut markets: Vec<Market>) -> Vec<Market> {
+    let tokens: Vec<String> = markets
+        .iter()
+        .flat_map(|m| m.outcomes.iter().map(|o| o.token_id.clone()))
+        .collect();
     match state.cache.get_prices(&tokens).await {
         Ok(prices) => {
-            for (o, tick) in market.outcomes.iter_mut().zip(prices) {
+            let outcomes = markets.iter_mut().flat_map(|m| m.outcomes.iter_mut());
+            for (o, tick) in outcomes.zip(prices) {
                 if let Some(t) = tick {
                     o.price = Some(t.price);
                 }
@@ -131,5 +140,5 @@ pub async fn with_live_prices(state: &AppState, mut market: Market) -> Market {
         }
         Err(e) => tracing::warn!(error = %e, "could not read live prices"),
     }
-    market
+    markets
 }

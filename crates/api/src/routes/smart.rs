@@ -8,7 +8,7 @@ use ts_core::recommend;
 use crate::cached::cached_raw;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
-use crate::routes::markets::with_live_prices;
+use crate::routes::markets::with_live_prices_all;
 use crate::state::AppState;
 use ts_cache::keys as cache_keys;
 
@@ -37,10 +37,8 @@ pub async fn recommendations(
     }
     let key = cache_keys::recommendations(&state.cache, limit);
     cached_raw(&state, key, || async {
-        let mut markets = Vec::new();
-        for m in state.store.markets().top_active(CANDIDATES).await? {
-            markets.push(with_live_prices(&state, m).await);
-        }
+        let markets =
+            with_live_prices_all(&state, state.store.markets().top_active(CANDIDATES).await?).await;
         Ok(recommend::rank(markets, limit as usize))
     })
     .await

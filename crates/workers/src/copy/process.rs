@@ -37,7 +37,7 @@ pub(crate) async fn process_trade(ctx: &Ctx, trade: &LeaderTrade) -> Handled {
     if allocations.is_empty() {
         return Handled::Done;
     }
-    let market_id = match market_of_token(ctx, &trade.asset).await {
+    let market_id = match ctx.store.markets().market_id_of_token(&trade.asset).await {
         Ok(Some(id)) => id,
         Ok(None) if given_up(ctx, trade) => {
             let reason = format!("market of outcome token {} is unknown", trade.asset);
@@ -142,13 +142,4 @@ fn given_up(ctx: &Ctx, trade: &LeaderTrade) -> bool {
     let age = Utc::now() - trade.received_at;
     age.to_std()
         .is_ok_and(|age| age >= ctx.tunables().copy_give_up_after)
-}
-
-/// The market an outcome token belongs to. ts-store has no lookup by token yet, so this
-/// reads `market_outcomes` directly (the table the poller fills).
-async fn market_of_token(ctx: &Ctx, token_id: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT market_id FROM market_outcomes WHERE token_id = $1 LIMIT 1")
-        .bind(token_id)
-        .fetch_optional(ctx.store.pool())
-        .await
 }
